@@ -1,0 +1,4 @@
+export { currentContext, runInContext, type MessageContext } from './correlation.js';
+export { SECRET_KEYS, maskSecrets, registerSecret } from './secrets.js';
+export { PinoNestLogger, createLogger, type LoggerConfig } from './logger.js';
+export { createMetricsRegistry, metricOnce } from './metrics.js';
