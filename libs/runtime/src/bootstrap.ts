@@ -1,0 +1,156 @@
+import 'reflect-metadata';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createJetStreamBus, type Bus } from '@aviary/messaging';
+import {
+  createLogger,
+  createMetricsRegistry,
+  ObservabilityModule,
+  PinoNestLogger,
+  registerSecret,
+} from '@aviary/observability';
+import { Database, OutboxRelay, persistenceEntities, persistenceMigrations } from '@aviary/persistence';
+import { type Logger } from 'pino';
+import { loadServiceConfig, type ServiceConfig, type ServiceName } from './config/service-config.js';
+import { RuntimeModule } from './runtime.module.js';
+
+/** What a service brings: its name, its feature module, and its own tables. */
+export interface ServiceDefinition {
+  name: ServiceName;
+  module: Type | DynamicModule;
+  // TypeORM takes entity and migration classes as plain constructors.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities?: Function[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations?: Function[];
+}
+
+export interface StartOptions {
+  env?: Record<string, string | undefined>;
+  config?: ServiceConfig;
+  /** Standalone mode and tests supply their own bus or database; otherwise JetStream and PostgreSQL. */
+  bus?: Bus;
+  database?: Database;
+  logger?: Logger;
+}
+
+export interface RunningService {
+  app: NestFastifyApplication;
+  config: ServiceConfig;
+  bus: Bus;
+  database: Database;
+  logger: Logger;
+  /** Base URL of the service's HTTP server. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one service: HTTP (health, metrics, its own routes) at once, then the bus and the database in
+ * the background. Neither a stopped database nor a stopped NATS prevents the start: `/health` says
+ * which one is missing until both answer.
+ */
+export async function startService(
+  definition: ServiceDefinition,
+  options: StartOptions = {},
+): Promise<RunningService> {
+  const config = options.config ?? loadServiceConfig(definition.name, options.env);
+  registerSecret(new URL(config.databaseUrl).password || undefined);
+  const logger =
+    options.logger ??
+    createLogger({ service: definition.name, level: config.logLevel, pretty: config.logPretty });
+  const registry = createMetricsRegistry(definition.name);
+  const bus =
+    options.bus ??
+    createJetStreamBus({
+      service: definition.name,
+      servers: config.natsUrl,
+      subjectRoot: config.subjectRoot,
+      streamPrefix: config.streamPrefix,
+      maxDeliver: config.maxDeliver,
+      metrics: registry,
+      logger,
+    });
+  const database =
+    options.database ??
+    new Database({
+      target: { kind: 'postgres', url: config.databaseUrl },
+      schema: config.schema,
+      entities: [...persistenceEntities, ...(definition.entities ?? [])],
+      migrations: [...persistenceMigrations, ...(definition.migrations ?? [])],
+      logger,
+    });
+  database.start();
+  const relay = new OutboxRelay(database, bus.client, { logger });
+
+  @Module({
+    imports: [
+      RuntimeModule.forService({ config, bus, database, relay, logger }),
+      ObservabilityModule.forRoot({
+        registry,
+        probes: [
+          { name: 'bus', check: () => bus.health() },
+          { name: 'database', check: () => database.health() },
+        ],
+      }),
+      definition.module,
+    ],
+  })
+  class ServiceRootModule {}
+
+  const app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule, new FastifyAdapter(), {
+    logger: new PinoNestLogger(logger),
+  });
+  app.connectMicroservice({ strategy: bus.server }, { inheritAppConfig: true });
+  await app.startAllMicroservices();
+  await app.listen(config.port, config.host);
+  relay.start();
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url }, `${definition.name} listening`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    config: { ...config, port },
+    bus,
+    database,
+    logger,
+    url,
+    close: () => (closing ??= app.close()),
+  };
+}
+
+/**
+ * The whole `main.ts` of a service: start, then on SIGTERM or SIGINT drain and exit 0; exit 1 if the
+ * drain takes longer than the configured shutdown timeout, or if the start itself fails.
+ */
+export async function runService(definition: ServiceDefinition): Promise<void> {
+  let service: RunningService;
+  try {
+    service = await startService(definition);
+  } catch (error) {
+    process.stderr.write(
+      `${definition.name} failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  }
+  const stop = (signal: NodeJS.Signals) => {
+    service.logger.info({ signal }, 'shutting down: draining in-flight messages');
+    setTimeout(() => {
+      service.logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, service.config.shutdownTimeoutMs).unref();
+    service.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        service.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}

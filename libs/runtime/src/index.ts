@@ -1,0 +1,17 @@
+export {
+  ConfigError,
+  DEFAULT_PORTS,
+  SERVICE_NAMES,
+  ServiceEnvironment,
+  loadServiceConfig,
+  type ServiceConfig,
+  type ServiceName,
+} from './config/service-config.js';
+export { LOGGER, RuntimeModule, SERVICE_CONFIG, type RuntimeParts } from './runtime.module.js';
+export {
+  runService,
+  startService,
+  type RunningService,
+  type ServiceDefinition,
+  type StartOptions,
+} from './bootstrap.js';

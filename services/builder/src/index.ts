@@ -1,0 +1,2 @@
+export { builderService } from './service.js';
+export { BuilderModule } from './builder.module.js';

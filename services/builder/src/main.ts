@@ -1,0 +1,4 @@
+import { runService } from '@aviary/runtime';
+import { builderService } from './service.js';
+
+await runService(builderService);

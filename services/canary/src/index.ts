@@ -1,0 +1,2 @@
+export { canaryService } from './service.js';
+export { CanaryModule } from './canary.module.js';

@@ -1,0 +1,4 @@
+import { runService } from '@aviary/runtime';
+import { canaryService } from './service.js';
+
+await runService(canaryService);

@@ -1,0 +1,2 @@
+export { deployerService } from './service.js';
+export { DeployerModule } from './deployer.module.js';

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** The gateway's features are added here as their issues land; the runtime gives it bus, database, health. */
+@Module({})
+export class GatewayModule {}

@@ -1,0 +1,2 @@
+export { gatewayService } from './service.js';
+export { GatewayModule } from './gateway.module.js';

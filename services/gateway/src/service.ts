@@ -1,0 +1,7 @@
+import { type ServiceDefinition } from '@aviary/runtime';
+import { GatewayModule } from './gateway.module.js';
+
+export const gatewayService: ServiceDefinition = {
+  name: 'gateway',
+  module: GatewayModule,
+};

@@ -1,0 +1,2 @@
+export { notifierService } from './service.js';
+export { NotifierModule } from './notifier.module.js';

@@ -1,0 +1,7 @@
+import { type ServiceDefinition } from '@aviary/runtime';
+import { NotifierModule } from './notifier.module.js';
+
+export const notifierService: ServiceDefinition = {
+  name: 'notifier',
+  module: NotifierModule,
+};

@@ -1,0 +1,2 @@
+export { orchestratorService } from './service.js';
+export { OrchestratorModule } from './orchestrator.module.js';

@@ -1,0 +1,4 @@
+import { runService } from '@aviary/runtime';
+import { orchestratorService } from './service.js';
+
+await runService(orchestratorService);

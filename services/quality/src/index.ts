@@ -1,0 +1,2 @@
+export { qualityService } from './service.js';
+export { QualityModule } from './quality.module.js';
