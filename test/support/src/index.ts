@@ -1,0 +1,1 @@
+export { databaseUrlForTests, dropSchema, uniqueSchemaName } from './postgres.js';
