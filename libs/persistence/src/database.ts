@@ -1,28 +1,27 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Pool, type QueryConfig } from 'pg';
 import { type Logger } from 'pino';
-import { DataSource, type EntityManager, type EntitySchema, type MigrationInterface } from 'typeorm';
+import { DataSource, type EntityManager, type EntitySchema } from 'typeorm';
 import { type PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions.js';
 import { type PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { Backoff } from './backoff.js';
 import { runMigrations } from './migrate.js';
-import { InboxEntry } from './outbox/inbox-entry.entity.js';
-import { OutboxEntry } from './outbox/outbox-entry.entity.js';
+import { persistenceEntities } from './outbox/outbox.migrations.js';
 import { type PGliteHost } from './pglite/pglite-host.js';
 import { typeOrmLogger } from './typeorm-logger.js';
 
 export type DatabaseTarget = { kind: 'postgres'; url: string } | { kind: 'pglite'; host: PGliteHost };
 
-export type EntityClass = abstract new (...args: never[]) => object;
-export type MigrationClass = new () => MigrationInterface;
-
 export interface DatabaseOptions {
   target: DatabaseTarget;
   /** The service's own schema ('orchestrator'...); tests use unique ones. */
   schema: string;
-  entities: (EntityClass | EntitySchema)[];
-  /** Run in timestamp order at start; `synchronize` is never used. */
-  migrations: MigrationClass[];
+  // TypeORM takes entity and migration classes as plain constructors.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: (Function | EntitySchema)[];
+  /** Migration classes, run in timestamp order at start; `synchronize` is never used. */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: Function[];
   logger?: Logger;
   /** First wait after a failed connection attempt; it doubles up to `maxRetryDelayMs`. */
   retryDelayMs?: number;
@@ -199,8 +198,9 @@ export class Database {
       ...connection,
       schema,
       applicationName: `aviary-${schema}`,
-      entities: [...this.options.entities, OutboxEntry, InboxEntry],
-      migrations: this.options.migrations,
+      // The outbox and inbox entities are always there, so enqueue() and handleOnce() work in every service.
+      entities: [...new Set([...this.options.entities, ...persistenceEntities])],
+      migrations: [...new Set(this.options.migrations)],
       migrationsRun: false,
       synchronize: false,
       installExtensions: false,

@@ -4,13 +4,17 @@ export {
   type DatabaseHealth,
   type DatabaseOptions,
   type DatabaseTarget,
-  type EntityClass,
-  type MigrationClass,
 } from './database.js';
 export { PGliteHost, type PGliteHostOptions } from './pglite/pglite-host.js';
 export { OutboxEntry } from './outbox/outbox-entry.entity.js';
 export { InboxEntry } from './outbox/inbox-entry.entity.js';
-export { InboxMigration, OutboxMigration, outboxMigrations } from './outbox/outbox.migrations.js';
+export {
+  InboxMigration,
+  OutboxMigration,
+  outboxMigrations,
+  persistenceEntities,
+  persistenceMigrations,
+} from './outbox/outbox.migrations.js';
 export { enqueue } from './outbox/enqueue.js';
 export { handleOnce } from './outbox/handle-once.js';
 export {

@@ -10,6 +10,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { IsNull } from 'typeorm';
 import { Database } from '../database.js';
+import { TcpProxy } from '../testing/tcp-proxy.js';
 import { Widget, WidgetMigration } from '../testing/widget.js';
 import { enqueue } from './enqueue.js';
 import { OutboxEntry } from './outbox-entry.entity.js';
@@ -293,6 +294,37 @@ describe('OutboxRelay on PostgreSQL and JetStream', () => {
     const message = await commitWidget(db, 2);
     idle.poke();
     await eventually(async () => (await sentIds(db)).includes(message.id), 5_000);
+  });
+
+  it('a relay started before its database is up publishes as soon as the database is ready', async () => {
+    const proxy = new TcpProxy(
+      { host: new URL(url).hostname, port: Number(new URL(url).port || 5432) },
+      await TcpProxy.freePort(),
+    );
+    const through = new URL(url);
+    through.hostname = '127.0.0.1';
+    through.port = String(proxy.port);
+    const db = new Database({
+      target: { kind: 'postgres', url: through.toString() },
+      schema,
+      entities: [Widget],
+      migrations: [...outboxMigrations, WidgetMigration],
+      retryDelayMs: 50,
+    });
+    databases.push(db);
+    db.start();
+    // A long publish backoff: it must not apply while the relay merely waits for the database.
+    relay(db, new JetStreamPublisher(js), { retryDelayMs: 5_000, maxRetryDelayMs: 5_000 });
+    await eventually(async () => (await db.health()).detail.includes('ECONNREFUSED'));
+    await proxy.open();
+    try {
+      await db.ready(10_000);
+      const message = await commitWidget(db, 1);
+      await eventually(async () => (await sentIds(db)).includes(message.id), 3_000);
+    } finally {
+      await Promise.all(relays.splice(0).map((r) => r.stop()));
+      await proxy.close();
+    }
   });
 
   it('prunes sent rows after the retention period', async () => {

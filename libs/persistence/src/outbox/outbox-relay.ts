@@ -124,9 +124,14 @@ export class OutboxRelay {
           if (claimed.length < this.batchSize) await this.pause(this.pollIntervalMs, true);
         }
       } catch (error) {
+        if (error instanceof DatabaseUnavailableError) {
+          // Not connected yet (or closed): look again at the poll rate, so that rows go out as soon as
+          // the database is ready rather than after a backoff that grew while it was starting.
+          await this.pause(this.pollIntervalMs, true);
+          continue;
+        }
         const retryInMs = this.backoff.next();
-        const level = error instanceof DatabaseUnavailableError ? 'debug' : 'warn';
-        this.options.logger?.[level]({ err: error, relay: this.id, retryInMs }, 'outbox relay round failed');
+        this.options.logger?.warn({ err: error, relay: this.id, retryInMs }, 'outbox relay round failed');
         await this.pause(retryInMs, false);
       }
     }

@@ -1,4 +1,6 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
+import { InboxEntry } from './inbox-entry.entity.js';
+import { OutboxEntry } from './outbox-entry.entity.js';
 
 // Table names are unqualified: migrations run with search_path set to the service's schema.
 
@@ -48,4 +50,8 @@ export class InboxMigration implements MigrationInterface {
 }
 
 /** The outbox (for OutboxRelay) and the inbox (for handleOnce): add them to every service's migrations. */
-export const outboxMigrations = [OutboxMigration, InboxMigration];
+export const persistenceMigrations = [OutboxMigration, InboxMigration];
+export const outboxMigrations = persistenceMigrations;
+
+/** Their entities; a Database registers them whether or not the service lists them. */
+export const persistenceEntities = [OutboxEntry, InboxEntry];
