@@ -1,0 +1,194 @@
+import {
+  EnvelopeSchema,
+  envelopeFor,
+  subjectUnderRoot,
+  type AnyContract,
+  type DataOf,
+  type Envelope,
+  type EnvelopeMeta,
+  type MessageContract,
+  type QueryContract,
+  type ReplyOf,
+} from '@aviary/events';
+import { currentContext } from '@aviary/observability';
+import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { z } from 'zod';
+import { decodeText, encodeJson } from './codec.js';
+import { QueryError } from './errors.js';
+import { type BusLink } from './link.js';
+import { type BusSettings } from './options.js';
+
+function isContract(value: unknown): value is AnyContract {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AnyContract).subject === 'string' &&
+    typeof (value as AnyContract).type === 'string' &&
+    typeof (value as AnyContract).schema === 'object'
+  );
+}
+
+/**
+ * Publishes commands and events and sends queries. Every message is validated against its contract
+ * before it leaves; inside a handler, what is published inherits the handled message's
+ * `correlationid` and names it as `causationid`.
+ *
+ * Besides its own typed methods it speaks Nest's `ClientProxy` idiom: `client.emit(subject, data)`
+ * for commands and events, `client.send(subject, data)` for queries (a subject or a contract as the
+ * pattern). `emit` is hot and reports failures only to a subscriber, so prefer `await publish(...)`.
+ */
+export abstract class BusClient extends ClientProxy {
+  protected constructor(
+    protected readonly settings: BusSettings,
+    private readonly link: BusLink,
+  ) {
+    super();
+  }
+
+  /**
+   * Validates `data` (a ZodError names the failing field), wraps it in an envelope and stores it on
+   * the stream with `Nats-Msg-Id` = envelope id: repeating a publish with the same `meta.id` inside
+   * the dedupe window delivers it once.
+   */
+  override publish<C extends MessageContract>(
+    contract: C,
+    data: DataOf<C>,
+    meta?: Partial<EnvelopeMeta>,
+  ): Promise<Envelope<DataOf<C>>>;
+  /** Nest's request path behind `client.send()`; only queries have replies. */
+  override publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void;
+  override publish(
+    target: MessageContract | ReadPacket,
+    second: unknown,
+    meta?: Partial<EnvelopeMeta>,
+  ): Promise<Envelope> | (() => void) {
+    if (typeof second === 'function') return this.sendPacket(target as ReadPacket, second as never);
+    return this.publishMessage(target as MessageContract, second, meta);
+  }
+
+  /**
+   * Publishes an envelope built earlier (the transactional outbox), on its canonical subject. It is
+   * validated again and deduplicated by its id, so relaying it twice delivers it once.
+   */
+  async publishEnvelope(subject: string, envelope: Envelope): Promise<void> {
+    const parsed = EnvelopeSchema.parse(envelope);
+    const contract = this.settings.registry.byEnvelopeType(parsed.type);
+    if (!contract || contract.kind === 'query')
+      throw new Error(`no command or event contract has the type "${parsed.type}"`);
+    if (contract.subject !== subject)
+      throw new Error(`an envelope of type ${parsed.type} belongs on ${contract.subject}, not ${subject}`);
+    contract.schema.parse(parsed.data);
+    await this.store(subject, envelope);
+  }
+
+  /**
+   * Asks the service that answers `contract` and returns its validated reply. Rejects with a
+   * {@link QueryError}: `no responder for <subject>`, `timed out after Nms waiting for <subject>`, or
+   * the message of the error the handler threw.
+   */
+  async query<Q extends QueryContract>(
+    contract: Q,
+    data: DataOf<Q>,
+    options: { timeoutMs?: number } = {},
+  ): Promise<ReplyOf<Q>> {
+    const envelope = envelopeFor(contract, data, this.meta());
+    const timeoutMs = options.timeoutMs ?? this.settings.queryTimeoutMs;
+    const reply = await this.link.request(
+      subjectUnderRoot(contract.subject, this.settings.subjectRoot),
+      encodeJson(envelope),
+      timeoutMs,
+      contract.subject,
+    );
+    if (!reply.ok) throw new QueryError('handler-failed', contract.subject, reply.error);
+    return this.readReply(contract, reply.payload);
+  }
+
+  /** Resolves at once: the bus connects in the background and publishes wait for it (bounded). */
+  override connect(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** The connection belongs to the {@link Bus}: `bus.close()` (or the server's close) ends it. */
+  override close(): void {}
+
+  protected override async dispatchEvent<T = Envelope>(packet: ReadPacket): Promise<T> {
+    const contract = this.contractFor(packet.pattern);
+    if (contract.kind === 'query')
+      throw new Error(`${contract.subject} is a query: use client.send() or client.query()`);
+    return (await this.publishMessage(contract, packet.data)) as T;
+  }
+
+  private sendPacket(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    let active = true;
+    const ask = async () => {
+      const contract = this.contractFor(packet.pattern);
+      if (contract.kind !== 'query')
+        throw new Error(`${contract.subject} is not a query: use client.emit() or client.publish()`);
+      return this.query(contract, packet.data as never);
+    };
+    ask().then(
+      (response) => active && callback({ response, isDisposed: true }),
+      (err: unknown) => active && callback({ err }),
+    );
+    return () => {
+      active = false;
+    };
+  }
+
+  private async publishMessage(
+    contract: MessageContract,
+    data: unknown,
+    meta?: Partial<EnvelopeMeta>,
+  ): Promise<Envelope> {
+    if ((contract as AnyContract).kind === 'query')
+      throw new Error(`${contract.subject} is a query: use client.query()`);
+    const envelope = envelopeFor(contract, data, this.meta(meta));
+    await this.store(contract.subject, envelope);
+    return envelope;
+  }
+
+  private async store(subject: string, envelope: Envelope): Promise<void> {
+    const duplicate = await this.link.transmit(
+      subjectUnderRoot(subject, this.settings.subjectRoot),
+      encodeJson(envelope),
+      envelope.id,
+    );
+    this.settings.metrics.messagePublished(subject, duplicate);
+  }
+
+  private meta(meta: Partial<EnvelopeMeta> = {}): EnvelopeMeta {
+    const context = currentContext();
+    return {
+      ...meta,
+      source: meta.source ?? this.settings.source,
+      correlationid: meta.correlationid ?? context?.correlationid,
+      causationid: meta.causationid ?? context?.envelopeId,
+    };
+  }
+
+  private contractFor(pattern: unknown): AnyContract {
+    if (isContract(pattern)) return pattern;
+    if (typeof pattern !== 'string') throw new Error('a bus pattern is a canonical subject or a contract');
+    const contract = this.settings.registry.bySubjectName(pattern);
+    if (!contract) throw new Error(`no contract is registered for the subject "${pattern}"`);
+    return contract;
+  }
+
+  private readReply<Q extends QueryContract>(contract: Q, payload: Uint8Array): ReplyOf<Q> {
+    const invalid = (why: string) =>
+      new QueryError('invalid-reply', contract.subject, `invalid reply to ${contract.subject}: ${why}`);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(decodeText(payload));
+    } catch (error) {
+      throw invalid(`not JSON (${(error as Error).message})`);
+    }
+    const envelope = EnvelopeSchema.safeParse(raw);
+    if (!envelope.success) throw invalid(z.prettifyError(envelope.error));
+    if (envelope.data.type !== contract.replyType)
+      throw invalid(`type ${envelope.data.type}, expected ${contract.replyType}`);
+    const reply = contract.replySchema.safeParse(envelope.data.data);
+    if (!reply.success) throw invalid(z.prettifyError(reply.error));
+    return reply.data as ReplyOf<Q>;
+  }
+}

@@ -1,0 +1,286 @@
+import { type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import {
+  NoRespondersError,
+  TimeoutError,
+  headers,
+  type Msg,
+  type NatsConnection,
+  type Subscription,
+} from '@nats-io/nats-core';
+import { type Bus } from '../bus.js';
+import { BusClient } from '../bus-client.js';
+import { BusServer, type Binding } from '../bus-server.js';
+import { encodeJson } from '../codec.js';
+import { BusUnavailableError, QueryError, errorMessage } from '../errors.js';
+import { type BusLink, type Delivery, type QueryReply } from '../link.js';
+import { resolveOptions, type BusOptions, type BusSettings } from '../options.js';
+import { NatsConnector } from './connector.js';
+import { desiredStreams, ensureConsumer, ensureStream } from './provisioning.js';
+
+/** Set on a query reply when the handler failed; the body is then `{ "error": message }`. */
+const SERVICE_ERROR = 'Nats-Service-Error';
+const SERVICE_ERROR_CODE = 'Nats-Service-Error-Code';
+
+function hasCause(error: unknown, type: abstract new (...args: never[]) => Error): boolean {
+  let current: unknown = error;
+  while (current instanceof Error) {
+    if (current instanceof type) return true;
+    current = (current as Error).cause;
+  }
+  return false;
+}
+
+class JetStreamLink implements BusLink {
+  constructor(
+    private readonly connector: NatsConnector,
+    private readonly settings: BusSettings,
+  ) {}
+
+  async transmit(subject: string, payload: Uint8Array, messageId: string): Promise<boolean> {
+    const { publishTimeoutMs } = this.settings;
+    const { js } = await this.connector.usable(publishTimeoutMs, ['streams']);
+    const ack = await js.publish(subject, payload, { msgID: messageId, timeout: publishTimeoutMs });
+    return ack.duplicate;
+  }
+
+  async request(
+    subject: string,
+    payload: Uint8Array,
+    timeoutMs: number,
+    canonicalSubject: string,
+  ): Promise<QueryReply> {
+    const { nc } = await this.connector.usable(timeoutMs);
+    let reply: Msg;
+    try {
+      reply = await nc.request(subject, payload, { timeout: timeoutMs });
+    } catch (error) {
+      if (hasCause(error, NoRespondersError)) throw QueryError.noResponders(canonicalSubject);
+      if (hasCause(error, TimeoutError)) throw QueryError.timedOut(canonicalSubject, timeoutMs);
+      throw error;
+    }
+    if (reply.headers?.get(SERVICE_ERROR)) {
+      const body = reply.json<{ error?: string }>();
+      return { ok: false, error: body.error ?? reply.headers.get(SERVICE_ERROR) };
+    }
+    return { ok: true, payload: reply.data };
+  }
+}
+
+class JetStreamBusClient extends BusClient {
+  constructor(
+    settings: BusSettings,
+    link: BusLink,
+    private readonly connector: NatsConnector,
+  ) {
+    super(settings, link);
+  }
+
+  /** The NATS connection, for diagnostics only; throws while disconnected. */
+  override unwrap<T>(): T {
+    const link = this.connector.current();
+    if (!link) throw new BusUnavailableError('not connected to NATS');
+    return link.nc as T;
+  }
+}
+
+/** Hands out at most `size` slots; `acquire` resolves at once (returns undefined) when one is free. */
+class Gate {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly size: number) {}
+
+  acquire(): Promise<void> | undefined {
+    if (this.active < this.size) {
+      this.active += 1;
+      return undefined;
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active -= 1;
+  }
+}
+
+class JetStreamBusServer extends BusServer {
+  private bindings: Binding[] = [];
+  private readonly consuming = new Set<Binding>();
+  private readonly iterators = new Set<ConsumerMessages>();
+  private readonly subscriptions = new Map<Binding, { nc: NatsConnection; subscription: Subscription }>();
+
+  constructor(
+    settings: BusSettings,
+    private readonly connector: NatsConnector,
+    link: BusLink,
+  ) {
+    super(settings, (subject, payload, id) => link.transmit(subject, payload, id));
+    connector.onStateChange((state) => this.setStatus(state));
+  }
+
+  override unwrap<T>(): T {
+    const link = this.connector.current();
+    if (!link) throw new BusUnavailableError('not connected to NATS');
+    return link.nc as T;
+  }
+
+  protected start(bindings: Binding[]): void {
+    this.bindings = bindings;
+    if (bindings.length > 0) this.connector.addStep({ name: 'consumers', run: () => this.setUpConsumers() });
+  }
+
+  protected async stopIntake(): Promise<void> {
+    for (const { subscription } of this.subscriptions.values()) subscription.unsubscribe();
+    this.subscriptions.clear();
+    await Promise.all([...this.iterators].map((messages) => messages.close().catch(() => undefined)));
+  }
+
+  protected disconnect(): Promise<void> {
+    return this.connector.close();
+  }
+
+  /** Runs after every (re)connection: consumers exist, every binding has a live pull loop or subscription. */
+  private async setUpConsumers(): Promise<void> {
+    const link = this.connector.current();
+    if (!link || this.stopping) return;
+    for (const binding of this.bindings) {
+      if (binding.stream === undefined) {
+        if (this.subscriptions.get(binding)?.nc !== link.nc) this.subscribe(binding, link.nc);
+        continue;
+      }
+      await ensureConsumer(link.jsm, binding, this.settings);
+      if (!this.consuming.has(binding)) void this.consume(binding);
+    }
+  }
+
+  private subscribe(binding: Binding, nc: NatsConnection): void {
+    const subscription = nc.subscribe(binding.subject, {
+      queue: binding.consumer,
+      callback: (error, msg) => {
+        if (error) {
+          this.settings.logger.error(
+            { subject: binding.subject, error: errorMessage(error) },
+            'query subscription failed',
+          );
+          return;
+        }
+        void this.answerQuery(binding, msg.subject, msg.data).then((reply) => this.reply(msg, reply));
+      },
+    });
+    this.subscriptions.set(binding, { nc, subscription });
+  }
+
+  private reply(msg: Msg, reply: QueryReply): void {
+    if (!msg.reply) return;
+    if (reply.ok) {
+      msg.respond(reply.payload);
+      return;
+    }
+    const h = headers();
+    h.set(SERVICE_ERROR, reply.error.split(/\r?\n/, 1)[0] || 'error');
+    h.set(SERVICE_ERROR_CODE, '500');
+    msg.respond(encodeJson({ error: reply.error }), { headers: h });
+  }
+
+  /**
+   * One pull loop per binding. It ends when its iterator ends (connection replaced, consumer gone
+   * for good); it then asks for the setup to run again, which recreates the consumer and the loop.
+   */
+  private async consume(binding: Binding): Promise<void> {
+    const link = this.connector.current();
+    if (!link || this.stopping) return;
+    const { concurrency, logger } = this.settings;
+    this.consuming.add(binding);
+    let messages: ConsumerMessages | undefined;
+    try {
+      const consumer = await link.js.consumers.get(binding.stream!, binding.consumer);
+      messages = await consumer.consume({ max_messages: concurrency });
+      this.iterators.add(messages);
+      void this.watch(messages);
+      const gate = new Gate(concurrency);
+      for await (const msg of messages) {
+        if (this.stopping) {
+          // Pulled but not started: give it back now rather than after the ack wait.
+          msg.nak();
+          continue;
+        }
+        const wait = gate.acquire();
+        if (wait) await wait;
+        void this.handleDelivery(binding, this.delivery(binding, msg)).finally(() => gate.release());
+      }
+    } catch (error) {
+      if (!this.stopping)
+        logger.warn(
+          { consumer: binding.consumer, error: errorMessage(error) },
+          'consumer stopped; restarting',
+        );
+    } finally {
+      if (messages) this.iterators.delete(messages);
+      this.consuming.delete(binding);
+    }
+    if (!this.stopping) this.connector.setUp();
+  }
+
+  /**
+   * A consumer or stream that vanished (deleted, or a server restarted without its store): the
+   * iterator would wait for missed heartbeats before pulling again, so end it now; its loop then
+   * asks for the setup, which recreates the stream, the consumer and the loop.
+   */
+  private async watch(messages: ConsumerMessages): Promise<void> {
+    for await (const status of messages.status()) {
+      if (
+        status.type === 'consumer_not_found' ||
+        status.type === 'stream_not_found' ||
+        status.type === 'consumer_deleted'
+      ) {
+        await messages.close();
+        return;
+      }
+    }
+  }
+
+  private delivery(binding: Binding, msg: JsMsg): Delivery {
+    const { deliveryCount, stream, streamSequence } = msg.info;
+    return {
+      subject: msg.subject,
+      payload: msg.data,
+      deliveries: deliveryCount,
+      id: `${binding.consumer}:${stream}:${streamSequence}`,
+      ack: () => msg.ack(),
+      nak: (delayMs) => msg.nak(delayMs),
+      term: () => msg.term(),
+      working: () => msg.working(),
+    };
+  }
+}
+
+/**
+ * A bus on NATS JetStream. It returns at once and connects in the background: `health()` says why it
+ * is not ready (NATS unreachable, streams or consumers being created) until it is.
+ */
+export function createJetStreamBus(options: BusOptions): Bus {
+  const settings = resolveOptions(options);
+  if (settings.servers.length === 0) throw new Error('servers: give at least one NATS URL');
+  const connector = new NatsConnector(settings);
+  connector.addStep({
+    name: 'streams',
+    run: async ({ jsm }) => {
+      for (const stream of desiredStreams(settings)) await ensureStream(jsm, stream);
+    },
+  });
+  const link = new JetStreamLink(connector, settings);
+  const client = new JetStreamBusClient(settings, link, connector);
+  const server = new JetStreamBusServer(settings, connector, link);
+  connector.start();
+  return {
+    server,
+    client,
+    health: () => connector.health(),
+    close: async () => {
+      await server.close();
+      await connector.close();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * The seam between the transport-neutral client and server (validation, envelopes, handler
+ * dispatch, retries) and a transport (JetStream or the in-process broker).
+ */
+
+/** One delivery of a stream message to this process. */
+export interface Delivery {
+  /** Subject as on the wire (under the subject root). */
+  readonly subject: string;
+  readonly payload: Uint8Array;
+  /** 1 on the first delivery. */
+  readonly deliveries: number;
+  /** Names the stored message for this consumer, the same on every redelivery. */
+  readonly id: string;
+  ack(): void;
+  nak(delayMs: number): void;
+  term(reason: string): void;
+  /** Tells the server the handler is still working, so the ack wait starts again. */
+  working(): void;
+}
+
+export type QueryReply = { ok: true; payload: Uint8Array } | { ok: false; error: string };
+
+export interface BusLink {
+  /** Stores a message on its stream; resolves to true when the stream dropped it as a duplicate. */
+  transmit(subject: string, payload: Uint8Array, messageId: string): Promise<boolean>;
+  /** Sends a query; rejects with a {@link QueryError} when nobody answers in time. */
+  request(
+    subject: string,
+    payload: Uint8Array,
+    timeoutMs: number,
+    canonicalSubject: string,
+  ): Promise<QueryReply>;
+}
