@@ -1,9 +1,11 @@
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { databaseUrlForTests, dropSchema, uniqueSchemaName } from '@aviary/test-support';
-import { buildEnvelope } from '@aviary/events';
+import { buildEnvelope, defineEvent } from '@aviary/events';
+import { z } from 'zod';
 import { pino } from 'pino';
 import { Database, DatabaseUnavailableError, type DatabaseOptions } from './database.js';
-import { enqueue } from './outbox/enqueue.js';
+import { enqueue, enqueueMessage } from './outbox/enqueue.js';
+import { OutboxEntry } from './outbox/outbox-entry.entity.js';
 import { handleOnce } from './outbox/handle-once.js';
 import { outboxMigrations } from './outbox/outbox.migrations.js';
 import { TcpProxy } from './testing/tcp-proxy.js';
@@ -199,6 +201,27 @@ describe('Database on PostgreSQL', () => {
       await expect(enqueue(db.dataSource.manager, 'test.subject', envelope)).rejects.toThrow(
         'inside the caller',
       );
+    });
+
+    it('enqueueMessage takes the subject from the contract and validates the data before writing', async () => {
+      await started();
+      const WidgetMade = defineEvent({
+        path: 'test.widget-made',
+        description: 'a widget was made',
+        schema: z.object({ name: z.string().min(1) }),
+      });
+      const envelope = await db.transaction((m) =>
+        enqueueMessage(m, WidgetMade, { name: 'w' }, { source: 'test', correlationid: 'exec-1' }),
+      );
+      const row = await db.dataSource.getRepository(OutboxEntry).findOneByOrFail({ envelopeId: envelope.id });
+      expect(row).toMatchObject({
+        subject: WidgetMade.subject,
+        envelope: { type: WidgetMade.type, data: { name: 'w' } },
+      });
+      await expect(
+        db.transaction((m) => enqueueMessage(m, WidgetMade, { name: '' }, { source: 'test' })),
+      ).rejects.toThrow();
+      expect(await db.dataSource.getRepository(OutboxEntry).count()).toBe(1);
     });
 
     it('enqueue rejects a malformed envelope, failing the whole transaction', async () => {

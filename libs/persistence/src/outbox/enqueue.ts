@@ -1,4 +1,11 @@
-import { type Envelope, EnvelopeSchema } from '@aviary/events';
+import {
+  type DataOf,
+  type Envelope,
+  type EnvelopeMeta,
+  EnvelopeSchema,
+  envelopeFor,
+  type MessageContract,
+} from '@aviary/events';
 import { type EntityManager } from 'typeorm';
 import { OutboxEntry } from './outbox-entry.entity.js';
 import { requireTransaction, tableName } from './table-name.js';
@@ -18,4 +25,20 @@ export async function enqueue(manager: EntityManager, subject: string, envelope:
      values ($1, $2, $3) on conflict (envelope_id) do nothing`,
     [subject, checked.id, JSON.stringify(envelope)],
   );
+}
+
+/**
+ * enqueue() by contract, the usual way in: the subject comes from the contract and the data is
+ * validated now, so the row is one the bus client will accept (it rejects a type/subject mismatch,
+ * and a row that can never be published would hold up the outbox).
+ */
+export async function enqueueMessage<C extends MessageContract>(
+  manager: EntityManager,
+  contract: C,
+  data: DataOf<C>,
+  meta: EnvelopeMeta,
+): Promise<Envelope<DataOf<C>>> {
+  const envelope = envelopeFor(contract, data, meta);
+  await enqueue(manager, contract.subject, envelope);
+  return envelope;
 }
