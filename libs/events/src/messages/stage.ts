@@ -53,12 +53,14 @@ type Commands<W extends WorkerKind> = Record<WorkerAction<W>, MessageContract<ty
   cancel: MessageContract<typeof StageCancelData>;
 };
 
-interface StageEvents {
+// A type alias rather than an interface: only aliases are assignable to the index signature that
+// ALL_CONTRACTS reads the events through (Object.values).
+type StageEvents = {
   started: MessageContract<typeof StageStartedData>;
   progress: MessageContract<typeof StageProgressData>;
   completed: MessageContract<typeof StageCompletedData>;
   failed: MessageContract<typeof StageFailedData>;
-}
+};
 
 function commandsOf<W extends WorkerKind>(worker: W): Commands<W> {
   const entries = WORKER_ACTIONS[worker].map((action) => [

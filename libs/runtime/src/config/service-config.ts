@@ -73,13 +73,17 @@ export function loadServiceConfig(
   isTerminal = Boolean(process.stdout.isTTY),
 ): ServiceConfig {
   const portVariable = `${service.toUpperCase()}_PORT`;
-  const parsed = ServiceEnvironment.extend({ [portVariable]: Port.optional() }).safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  const parsed = ServiceEnvironment.safeParse(env);
+  const port = Port.optional().safeParse(env[portVariable]);
+  const problems = [
+    ...(parsed.error?.issues ?? []).map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    ...(port.error?.issues ?? []).map((issue) => `${portVariable}: ${issue.message}`),
+  ];
+  if (!parsed.success || !port.success) {
     throw new ConfigError(`invalid configuration for ${service}: ${problems.join('; ')}`);
   }
   const e = parsed.data;
-  const servicePort = (e as Record<string, unknown>)[portVariable] as number | undefined;
+  const servicePort = port.data;
   return {
     service,
     host: e.AVIARY_HOST,
