@@ -78,7 +78,7 @@ export abstract class BusClient extends ClientProxy {
     if (contract.subject !== subject)
       throw new Error(`an envelope of type ${parsed.type} belongs on ${contract.subject}, not ${subject}`);
     contract.schema.parse(parsed.data);
-    await this.store(subject, envelope);
+    await this.store(subject, envelope, undefined);
   }
 
   /**
@@ -135,25 +135,30 @@ export abstract class BusClient extends ClientProxy {
     };
   }
 
-  private async publishMessage(
+  /** Not async: the bytes reach the transport in the caller's turn, before other queued work. */
+  private publishMessage(
     contract: MessageContract,
     data: unknown,
     meta?: Partial<EnvelopeMeta>,
   ): Promise<Envelope> {
-    if ((contract as AnyContract).kind === 'query')
-      throw new Error(`${contract.subject} is a query: use client.query()`);
-    const envelope = envelopeFor(contract, data, this.meta(meta));
-    await this.store(contract.subject, envelope);
-    return envelope;
+    let envelope: Envelope;
+    try {
+      if ((contract as AnyContract).kind === 'query')
+        throw new Error(`${contract.subject} is a query: use client.query()`);
+      envelope = envelopeFor(contract, data, this.meta(meta));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return this.store(contract.subject, envelope, envelope);
   }
 
-  private async store(subject: string, envelope: Envelope): Promise<void> {
-    const duplicate = await this.link.transmit(
-      subjectUnderRoot(subject, this.settings.subjectRoot),
-      encodeJson(envelope),
-      envelope.id,
-    );
-    this.settings.metrics.messagePublished(subject, duplicate);
+  private store<T>(subject: string, envelope: Envelope, result: T): Promise<T> {
+    return this.link
+      .transmit(subjectUnderRoot(subject, this.settings.subjectRoot), encodeJson(envelope), envelope.id)
+      .then(({ duplicate }) => {
+        this.settings.metrics.messagePublished(subject, duplicate);
+        return result;
+      });
   }
 
   private meta(meta: Partial<EnvelopeMeta> = {}): EnvelopeMeta {

@@ -258,12 +258,10 @@ export abstract class BusServer extends Server implements CustomTransportStrateg
     deliveries: number,
   ): Promise<unknown> {
     const context = new BusContext([envelope, subject, deliveries]);
-    return runInContext(
-      { correlationid: envelope.correlationid, envelopeId: envelope.id, subject },
-      async () => {
-        const result: unknown = await binding.handler(data, context);
-        return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
-      },
+    return runInContext({ correlationid: envelope.correlationid, envelopeId: envelope.id, subject }, () =>
+      binding.handler(data, context),
+    ).then((result: unknown) =>
+      isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result,
     );
   }
 

@@ -22,8 +22,8 @@ export interface Delivery {
 export type QueryReply = { ok: true; payload: Uint8Array } | { ok: false; error: string };
 
 export interface BusLink {
-  /** Stores a message on its stream; resolves to true when the stream dropped it as a duplicate. */
-  transmit(subject: string, payload: Uint8Array, messageId: string): Promise<boolean>;
+  /** Stores a message on its stream; `duplicate` when the stream dropped it (its id was seen). */
+  transmit(subject: string, payload: Uint8Array, messageId: string): Promise<{ duplicate: boolean }>;
   /** Sends a query; rejects with a {@link QueryError} when nobody answers in time. */
   request(
     subject: string,

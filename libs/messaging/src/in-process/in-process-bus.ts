@@ -11,9 +11,9 @@ class InProcessLink implements BusLink {
 
   constructor(private readonly broker: InProcessBroker) {}
 
-  transmit(subject: string, payload: Uint8Array, messageId: string): Promise<boolean> {
+  transmit(subject: string, payload: Uint8Array, messageId: string): Promise<{ duplicate: boolean }> {
     if (this.closed) return Promise.reject(new BusUnavailableError('the bus is closed'));
-    return Promise.resolve(this.broker.publish(subject, payload, messageId));
+    return Promise.resolve({ duplicate: this.broker.publish(subject, payload, messageId) });
   }
 
   async request(

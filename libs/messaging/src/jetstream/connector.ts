@@ -61,10 +61,15 @@ export class NatsConnector {
     this.listeners.add(listener);
   }
 
+  /** The link if connected and the given steps have succeeded, without waiting (the publish fast path). */
+  ready(steps: readonly string[] = []): NatsLink | undefined {
+    return this.state === 'connected' && steps.every((step) => this.done.has(step)) ? this.link : undefined;
+  }
+
   /** The link, once connected and the given steps have succeeded at least once; waits up to `timeoutMs`. */
   async usable(timeoutMs: number, steps: readonly string[] = []): Promise<NatsLink> {
-    const ready = () => this.state === 'connected' && steps.every((step) => this.done.has(step));
-    if (this.link && ready()) return this.link;
+    const ready = () => this.ready(steps) !== undefined;
+    if (ready()) return this.link!;
     if (this.state === 'closed') throw new BusUnavailableError('the bus is closed');
     await new Promise<void>((resolve, reject) => {
       const check = () => {
@@ -173,6 +178,9 @@ export class NatsConnector {
           name: `aviary-${service}`,
           maxReconnectAttempts: -1,
           reconnectTimeWait: 250,
+          // Async traces build an Error with a stack for every request (each publish): costly, and
+          // our errors name the subject and the cause anyway.
+          noAsyncTraces: true,
         });
       } catch (error) {
         this.lastError = errorMessage(error);
