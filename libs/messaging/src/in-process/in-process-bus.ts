@@ -91,7 +91,9 @@ class InProcessBusServer extends BusServer {
       }
       this.stops.push(
         this.broker.consume(binding.stream, binding.consumer, concurrency, (delivery) => {
-          void this.handleDelivery(binding, delivery);
+          // Delivered after close() began (it was already on its way): give it back at once.
+          if (this.stopping) delivery.nak(0);
+          else void this.handleDelivery(binding, delivery);
         }),
       );
     }

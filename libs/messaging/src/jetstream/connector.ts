@@ -21,6 +21,7 @@ type State = 'connecting' | 'connected' | 'disconnected' | 'closed';
 
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 2000;
+const DRAIN_TIMEOUT_MS = 5000;
 
 /**
  * Owns the NATS connection of one bus. It connects in the background (a NATS that is down never
@@ -157,13 +158,23 @@ export class NatsConnector {
     clearTimeout(this.setupTimer);
     await this.running;
     if (!link || link.nc.isClosed()) return;
-    try {
-      if (wasConnected) await link.nc.drain();
-      else await link.nc.close();
-    } catch (error) {
-      this.settings.logger.warn({ error: errorMessage(error) }, 'NATS connection did not drain cleanly');
-      await link.nc.close();
+    if (wasConnected) {
+      // A drain waits for the server; if it went away meanwhile, close without it.
+      let timer: NodeJS.Timeout | undefined;
+      const drained = link.nc.drain().then(
+        () => true,
+        (error: unknown) => {
+          this.settings.logger.warn({ error: errorMessage(error) }, 'NATS connection did not drain cleanly');
+          return false;
+        },
+      );
+      const timedOut = new Promise<false>(
+        (resolve) => (timer = setTimeout(resolve, DRAIN_TIMEOUT_MS, false)),
+      );
+      await Promise.race([drained, timedOut]);
+      clearTimeout(timer);
     }
+    if (!link.nc.isClosed()) await link.nc.close();
   }
 
   private async connectLoop(): Promise<void> {
@@ -187,6 +198,7 @@ export class NatsConnector {
         if (this.attempts === 1)
           logger.warn({ servers, error: this.lastError }, 'NATS not reachable; retrying');
         this.notify();
+        if (this.closed()) return;
         await new Promise<void>((resolve) => (this.retryTimer = setTimeout(resolve, delay)));
         delay = Math.min(delay * 2, MAX_RETRY_MS);
         continue;

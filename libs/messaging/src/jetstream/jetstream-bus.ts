@@ -248,6 +248,11 @@ class JetStreamBusServer extends BusServer {
         }
         const wait = gate.acquire();
         if (wait) await wait;
+        if (this.stopping) {
+          gate.release();
+          msg.nak();
+          continue;
+        }
         void this.handleDelivery(binding, new JsDelivery(binding.consumer, msg)).finally(() =>
           gate.release(),
         );
