@@ -8,7 +8,7 @@ import { enqueue, enqueueMessage } from './outbox/enqueue.js';
 import { OutboxEntry } from './outbox/outbox-entry.entity.js';
 import { handleOnce } from './outbox/handle-once.js';
 import { outboxMigrations } from './outbox/outbox.migrations.js';
-import { TcpProxy } from './testing/tcp-proxy.js';
+import { TcpProxy } from '@aviary/test-support';
 import { SlowCountingMigration, Widget, WidgetMigration } from './testing/widget.js';
 
 async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createJetStreamBus, type Bus } from '@aviary/messaging';
+import { BusExceptionFilter, createJetStreamBus, type Bus } from '@aviary/messaging';
 import {
   createLogger,
   createMetricsRegistry,
@@ -102,7 +102,9 @@ export async function startService(
   const app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule, new FastifyAdapter(), {
     logger: new PinoNestLogger(logger),
   });
-  app.connectMicroservice({ strategy: bus.server }, { inheritAppConfig: true });
+  // Not inheritAppConfig: the bus filter hands handler errors to the transport (nak, dead letter),
+  // which must not apply to HTTP routes.
+  app.connectMicroservice({ strategy: bus.server }).useGlobalFilters(new BusExceptionFilter());
   await app.startAllMicroservices();
   await app.listen(config.port, config.host);
   relay.start();

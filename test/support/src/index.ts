@@ -7,3 +7,6 @@ export {
   uniqueBusNames,
   type NatsServerProcess,
 } from './nats.js';
+export { TcpProxy } from './tcp-proxy.js';
+export { eventually } from './eventually.js';
+export { streamMessageCount } from './stream-inspect.js';

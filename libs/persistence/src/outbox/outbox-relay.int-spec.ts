@@ -10,7 +10,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { IsNull } from 'typeorm';
 import { Database } from '../database.js';
-import { TcpProxy } from '../testing/tcp-proxy.js';
+import { TcpProxy } from '@aviary/test-support';
 import { Widget, WidgetMigration } from '../testing/widget.js';
 import { enqueue } from './enqueue.js';
 import { OutboxEntry } from './outbox-entry.entity.js';
