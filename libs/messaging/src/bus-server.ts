@@ -114,12 +114,21 @@ export abstract class BusServer extends Server implements CustomTransportStrateg
   /** Closes the connection once in-flight work is done. */
   protected abstract disconnect(): Promise<void>;
 
+  /** Never rejects: callers fire and forget, and an unhandled rejection would end the process. */
   protected handleDelivery(binding: Binding, delivery: Delivery): Promise<void> {
-    return this.track(delivery, () => this.process(binding, delivery));
+    return this.track(delivery, () => this.process(binding, delivery)).catch((error: unknown) => {
+      this.settings.logger.error(
+        { subject: delivery.subject, error: errorMessage(error) },
+        'delivery failed',
+      );
+    });
   }
 
+  /** Never rejects, as {@link handleDelivery}: whatever goes wrong becomes an error reply. */
   protected answerQuery(binding: Binding, subject: string, payload: Uint8Array): Promise<QueryReply> {
-    return this.track(undefined, () => this.answer(binding, subject, payload));
+    return this.track(undefined, () => this.answer(binding, subject, payload)).catch(
+      (error: unknown): QueryReply => ({ ok: false, error: errorMessage(error) }),
+    );
   }
 
   private track<T>(delivery: Delivery | undefined, work: () => Promise<T>): Promise<T> {

@@ -160,30 +160,51 @@ describe('JetStream bus', () => {
     await eventually(() => expect(seen).toEqual([1]));
   });
 
-  it('recreates streams and consumers deleted under it, and resumes', async () => {
-    const url = await natsUrlForTests();
+  it('recreates its streams and consumers on a NATS that restarted without its store', async () => {
+    const first = await nats();
     const names = uniqueBusNames();
-    cleanups.push(() => deleteStreams(url, names.streamPrefix));
-    const target = bus(url, names);
+    const target = bus(first.url, names);
     const seen: number[] = [];
     await serve(target, {
       work: ({ n }) => void seen.push(n),
       event: (data) => void seen.push(100 + (data as { n: number }).n),
     });
     await eventually(() => expect(readiness(target)).toBe('ready'));
+    await target.client.publish(Work, { n: 1, label: 'before' });
+    await eventually(() => expect(seen).toEqual([1]));
 
-    await deleteStreams(url, names.streamPrefix);
+    await first.stop();
+    const blank = await nats({ port: first.port });
 
-    await eventually(
-      async () => {
-        await target.client.publish(Work, { n: 1, label: 'after deletion' });
-        await target.client.publish(Happened, { n: 1 });
-        expect(seen).toEqual(expect.arrayContaining([1, 101]));
-      },
-      20_000,
-      250,
-    );
-    expect(readiness(target)).toBe('ready');
+    await eventually(() => expect(readiness(target)).toBe('ready'), 20_000);
+    const jsm = await manager(blank.url);
+    expect(
+      (await jsm.consumers.info(`${names.streamPrefix}_CMD`, 'worker__cmd_contract-test_work_v1')).name,
+    ).toBeDefined();
+    await target.client.publish(Work, { n: 2, label: 'after' });
+    await target.client.publish(Happened, { n: 2 });
+    await eventually(() => expect(seen).toEqual(expect.arrayContaining([1, 2, 102])));
+  });
+
+  it('recreates a consumer deleted under it, and resumes', async () => {
+    const url = await natsUrlForTests();
+    const names = uniqueBusNames();
+    cleanups.push(() => deleteStreams(url, names.streamPrefix));
+    const target = bus(url, names);
+    const seen: number[] = [];
+    await serve(target, { work: ({ n }) => void seen.push(n) });
+    await eventually(() => expect(readiness(target)).toBe('ready'));
+    const jsm = await manager(url);
+
+    await jsm.consumers.delete(`${names.streamPrefix}_CMD`, 'worker__cmd_contract-test_work_v1');
+
+    await eventually(async () => {
+      expect(
+        (await jsm.consumers.info(`${names.streamPrefix}_CMD`, 'worker__cmd_contract-test_work_v1')).name,
+      ).toBe('worker__cmd_contract-test_work_v1');
+    });
+    await target.client.publish(Work, { n: 1, label: 'after deletion' });
+    await eventually(() => expect(seen).toEqual([1]));
   });
 
   it('fails a publish clearly when NATS stays down past the publish timeout', async () => {

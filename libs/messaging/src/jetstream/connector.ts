@@ -247,6 +247,7 @@ export class NatsConnector {
       if (this.state !== 'connected' || this.link !== link) return;
       try {
         await step.run(link);
+        this.settings.logger.debug({ step: step.name }, 'bus setup done');
         this.done.add(step.name);
         this.stepError = undefined;
       } catch (error) {

@@ -1,4 +1,4 @@
-import { type ConsumerMessages, type JsMsg, type PubAck } from '@nats-io/jetstream';
+import { JetStreamApiError, type ConsumerMessages, type JsMsg, type PubAck } from '@nats-io/jetstream';
 import {
   NoRespondersError,
   TimeoutError,
@@ -7,6 +7,7 @@ import {
   type NatsConnection,
   type Subscription,
 } from '@nats-io/nats-core';
+import { type Logger } from 'pino';
 import { type Bus } from '../bus.js';
 import { BusClient } from '../bus-client.js';
 import { BusServer, type Binding } from '../bus-server.js';
@@ -14,7 +15,7 @@ import { encodeJson } from '../codec.js';
 import { BusUnavailableError, QueryError, errorMessage } from '../errors.js';
 import { type BusLink, type Delivery, type QueryReply } from '../link.js';
 import { resolveOptions, type BusOptions, type BusSettings } from '../options.js';
-import { NatsConnector } from './connector.js';
+import { NatsConnector, type NatsLink } from './connector.js';
 import { desiredStreams, ensureConsumer, ensureStream } from './provisioning.js';
 
 /** Set on a query reply when the handler failed; the body is then `{ "error": message }`. */
@@ -87,6 +88,16 @@ class JetStreamBusClient extends BusClient {
   }
 }
 
+async function consumerExists(link: NatsLink, binding: Binding): Promise<boolean> {
+  try {
+    await link.jsm.consumers.info(binding.stream!, binding.consumer);
+    return true;
+  } catch (error) {
+    if (error instanceof JetStreamApiError) return false;
+    throw error;
+  }
+}
+
 /** A pulled message; a class rather than closures, as one is made per message. */
 class JsDelivery implements Delivery {
   readonly subject: string;
@@ -97,6 +108,7 @@ class JsDelivery implements Delivery {
   constructor(
     consumer: string,
     private readonly msg: JsMsg,
+    private readonly logger: Logger,
   ) {
     const { deliveryCount, stream, streamSequence } = msg.info;
     this.subject = msg.subject;
@@ -106,20 +118,32 @@ class JsDelivery implements Delivery {
   }
 
   ack(): void {
-    this.msg.ack();
+    this.send(() => this.msg.ack());
   }
 
   nak(delayMs: number): void {
-    this.msg.nak(delayMs);
+    this.send(() => this.msg.nak(delayMs));
   }
 
   // NATS 2.9 ignores a term with a reason; the reason is in the dead letter.
   term(): void {
-    this.msg.term();
+    this.send(() => this.msg.term());
   }
 
   working(): void {
-    this.msg.working();
+    this.send(() => this.msg.working());
+  }
+
+  /** A handler that outlived the shutdown timeout finds the connection closed: the server redelivers. */
+  private send(signal: () => void): void {
+    try {
+      signal();
+    } catch (error) {
+      this.logger.warn(
+        { subject: this.subject, error: errorMessage(error) },
+        'could not acknowledge a message',
+      );
+    }
   }
 }
 
@@ -185,14 +209,22 @@ class JetStreamBusServer extends BusServer {
   private async setUpConsumers(): Promise<void> {
     const link = this.connector.current();
     if (!link || this.stopping) return;
+    // Every binding gets its chance: one consumer the server refuses must not stop the others.
+    const failures: string[] = [];
     for (const binding of this.bindings) {
       if (binding.stream === undefined) {
         if (this.subscriptions.get(binding)?.nc !== link.nc) this.subscribe(binding, link.nc);
         continue;
       }
-      await ensureConsumer(link.jsm, binding, this.settings);
+      try {
+        await ensureConsumer(link.jsm, binding, this.settings);
+      } catch (error) {
+        failures.push(errorMessage(error));
+        continue;
+      }
       if (!this.consuming.has(binding)) void this.consume(binding);
     }
+    if (failures.length > 0) throw new Error(failures.join('; '));
   }
 
   private subscribe(binding: Binding, nc: NatsConnection): void {
@@ -214,14 +246,19 @@ class JetStreamBusServer extends BusServer {
 
   private reply(msg: Msg, reply: QueryReply): void {
     if (!msg.reply) return;
-    if (reply.ok) {
-      msg.respond(reply.payload);
-      return;
+    try {
+      if (reply.ok) {
+        msg.respond(reply.payload);
+        return;
+      }
+      const h = headers();
+      h.set(SERVICE_ERROR, reply.error.split(/\r?\n/, 1)[0] || 'error');
+      h.set(SERVICE_ERROR_CODE, '500');
+      msg.respond(encodeJson({ error: reply.error }), { headers: h });
+    } catch (error) {
+      // The connection closed while the handler ran; the caller times out.
+      this.settings.logger.warn({ subject: msg.subject, error: errorMessage(error) }, 'could not reply');
     }
-    const h = headers();
-    h.set(SERVICE_ERROR, reply.error.split(/\r?\n/, 1)[0] || 'error');
-    h.set(SERVICE_ERROR_CODE, '500');
-    msg.respond(encodeJson({ error: reply.error }), { headers: h });
   }
 
   /**
@@ -237,8 +274,11 @@ class JetStreamBusServer extends BusServer {
     try {
       const consumer = await link.js.consumers.get(binding.stream!, binding.consumer);
       messages = await consumer.consume({ max_messages: concurrency });
+      logger.debug({ consumer: binding.consumer }, 'pulling');
       this.iterators.add(messages);
       void this.watch(messages);
+      // Deleted before the watch began listening: no notification will come, so look once.
+      if (!(await consumerExists(link, binding))) await messages.close();
       const gate = new Gate(concurrency);
       for await (const msg of messages) {
         if (this.stopping) {
@@ -253,7 +293,7 @@ class JetStreamBusServer extends BusServer {
           msg.nak();
           continue;
         }
-        void this.handleDelivery(binding, new JsDelivery(binding.consumer, msg)).finally(() =>
+        void this.handleDelivery(binding, new JsDelivery(binding.consumer, msg, logger)).finally(() =>
           gate.release(),
         );
       }
@@ -267,12 +307,13 @@ class JetStreamBusServer extends BusServer {
       if (messages) this.iterators.delete(messages);
       this.consuming.delete(binding);
     }
+    logger.debug({ consumer: binding.consumer }, 'stopped pulling');
     if (!this.stopping) this.connector.setUp();
   }
 
   /**
-   * A consumer or stream that vanished (deleted, or a server restarted without its store): the
-   * iterator would wait for missed heartbeats before pulling again, so end it now; its loop then
+   * A consumer or stream that vanished (deleted, or a server restarted without its store), or a
+   * server that stopped answering pulls: the iterator would keep waiting, so end it; its loop then
    * asks for the setup, which recreates the stream, the consumer and the loop.
    */
   private async watch(messages: ConsumerMessages): Promise<void> {
@@ -280,8 +321,10 @@ class JetStreamBusServer extends BusServer {
       if (
         status.type === 'consumer_not_found' ||
         status.type === 'stream_not_found' ||
-        status.type === 'consumer_deleted'
+        status.type === 'consumer_deleted' ||
+        status.type === 'heartbeats_missed'
       ) {
+        this.settings.logger.debug({ status }, 'consumer lost; recreating it');
         await messages.close();
         return;
       }
