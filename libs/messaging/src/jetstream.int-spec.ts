@@ -15,7 +15,7 @@ import { type Bus } from './bus.js';
 import { createJetStreamBus } from './jetstream/jetstream-bus.js';
 import { type BusOptions } from './options.js';
 import { Add, Happened, Work, testRegistry } from './testing/contracts.js';
-import { eventually } from './testing/eventually.js';
+import { eventually } from '@aviary/test-support';
 import { startTestService, type Behaviour } from './testing/service.js';
 import { silentLogger } from './testing/transports.js';
 

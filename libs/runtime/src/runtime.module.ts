@@ -1,4 +1,11 @@
-import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { type Bus, BusClient } from '@aviary/messaging';
 import { Database, type OutboxRelay } from '@aviary/persistence';
 import { type Logger } from 'pino';
@@ -17,16 +24,21 @@ export interface RuntimeParts {
 }
 
 /**
- * Closes what the service opened, after Nest has stopped the HTTP server and drained the transport
- * (in-flight handlers finish and ack first), so no handler loses its database or bus mid-way.
+ * Closes what the service opened. The outbox relay stops before Nest closes the transport (which
+ * drains the NATS connection); rows written by handlers still in flight stay in the outbox and are
+ * relayed by another replica or at the next start. The bus and the database close last, after
+ * in-flight handlers have finished and acknowledged, so no handler loses them mid-way.
  */
 @Injectable()
-class RuntimeLifecycle implements OnApplicationShutdown {
+class RuntimeLifecycle implements BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(@Inject(RUNTIME) private readonly parts: RuntimeParts) {}
 
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.parts.relay.stop();
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    const { relay, bus, database, logger } = this.parts;
-    await relay.stop();
+    const { bus, database, logger } = this.parts;
     await bus.close();
     await database.close();
     logger.info('stopped');

@@ -8,7 +8,8 @@ import { type Bus } from '../bus.js';
 import { type BusContext } from '../bus-context.js';
 import { QueryError } from '../errors.js';
 import { Add, Happened, Noted, Work } from './contracts.js';
-import { eventually, latch } from './eventually.js';
+import { eventually } from '@aviary/test-support';
+import { latch } from './latch.js';
 import { startTestService, type Behaviour } from './service.js';
 import { type TestBusOptions, type TransportFactory, type TransportUnderTest } from './transports.js';
 
