@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { containerRuntimeReachable, resolveTestServer, type TestServerSources } from './test-server.js';
 
 export const DEFAULT_TEST_NATS_URL = 'nats://127.0.0.1:4222';
 const CONTAINER_IMAGE = 'nats:2.10-alpine';
@@ -20,26 +21,11 @@ const HOW_TO_START = [
   '  - or make a container runtime (Docker, Podman) reachable, and the tests start one themselves.',
 ].join('\n');
 
-export interface TestNatsSources {
-  envUrl: string | undefined;
-  defaultUrl: string;
-  /** Resolves to an error message when nothing usable answers, undefined when it does. */
-  probe(url: string): Promise<string | undefined>;
-  /** A started server's URL, or undefined where no container runtime is reachable. */
-  startContainer(): Promise<string | undefined>;
-}
+export type TestNatsSources = Omit<TestServerSources, 'variable' | 'howToStart'>;
 
 /** The order of preference; exported so that it can be tested without NATS. */
-export async function resolveTestNatsUrl(sources: TestNatsSources): Promise<string> {
-  if (sources.envUrl) {
-    const problem = await sources.probe(sources.envUrl);
-    if (!problem) return sources.envUrl;
-    throw new Error(`NATS_URL is set, but ${problem}.`);
-  }
-  if (!(await sources.probe(sources.defaultUrl))) return sources.defaultUrl;
-  const containerUrl = await sources.startContainer();
-  if (containerUrl) return containerUrl;
-  throw new Error(HOW_TO_START);
+export function resolveTestNatsUrl(sources: TestNatsSources): Promise<string> {
+  return resolveTestServer({ ...sources, variable: 'NATS_URL', howToStart: HOW_TO_START });
 }
 
 async function probe(url: string): Promise<string | undefined> {
@@ -60,12 +46,8 @@ async function probe(url: string): Promise<string | undefined> {
 }
 
 async function startContainer(): Promise<string | undefined> {
-  const { GenericContainer, Wait, getContainerRuntimeClient } = await import('testcontainers');
-  try {
-    await getContainerRuntimeClient();
-  } catch {
-    return undefined;
-  }
+  if (!(await containerRuntimeReachable())) return undefined;
+  const { GenericContainer, Wait } = await import('testcontainers');
   // testcontainers' reaper removes the container when the test process exits.
   const container = await new GenericContainer(CONTAINER_IMAGE)
     .withCommand(['-js'])

@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { resolveTestDatabaseUrl, uniqueSchemaName, type TestDatabaseSources } from './postgres.js';
+import {
+  probeDatabase,
+  resolveTestDatabaseUrl,
+  uniqueSchemaName,
+  type TestDatabaseSources,
+} from './postgres.js';
 
 function sources(overrides: Partial<TestDatabaseSources>): TestDatabaseSources & { tried: string[] } {
   const tried: string[] = [];
@@ -7,9 +12,9 @@ function sources(overrides: Partial<TestDatabaseSources>): TestDatabaseSources &
     tried,
     envUrl: undefined,
     defaultUrl: 'postgres://local/test',
-    answers: (url) => {
+    probe: (url) => {
       tried.push(url);
-      return Promise.resolve(false);
+      return Promise.resolve(`no PostgreSQL answers at ${url}`);
     },
     startContainer: () => {
       tried.push('container');
@@ -21,15 +26,16 @@ function sources(overrides: Partial<TestDatabaseSources>): TestDatabaseSources &
 
 describe('resolveTestDatabaseUrl', () => {
   it('takes DATABASE_URL when it answers, without looking further', async () => {
-    const s = sources({ envUrl: 'postgres://ci/db', answers: () => Promise.resolve(true) });
+    const s = sources({ envUrl: 'postgres://ci/db', probe: () => Promise.resolve(undefined) });
     await expect(resolveTestDatabaseUrl(s)).resolves.toBe('postgres://ci/db');
     expect(s.tried).toEqual([]);
   });
 
   it('fails at once, password masked, when DATABASE_URL is set but does not answer', async () => {
-    const s = sources({ envUrl: 'postgres://me:secret@ci/db' });
-    await expect(resolveTestDatabaseUrl(s)).rejects.toThrow('postgres://me:****@ci/db');
-    expect(s.tried).toEqual(['postgres://me:secret@ci/db']);
+    const s = sources({ envUrl: 'postgres://me:secret@127.0.0.1:1/db', probe: probeDatabase });
+    await expect(resolveTestDatabaseUrl(s)).rejects.toThrow(
+      'DATABASE_URL is set, but no PostgreSQL answers at postgres://me:****@127.0.0.1:1/db.',
+    );
   });
 
   it('then the local default, then a container', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { containerRuntimeReachable, resolveTestServer, type TestServerSources } from './test-server.js';
 
 export const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const CONTAINER_IMAGE = 'postgres:15-alpine';
@@ -13,50 +14,33 @@ const HOW_TO_START = [
   '  - or make a container runtime (Docker, Podman) reachable, and the tests start one themselves.',
 ].join('\n');
 
-export interface TestDatabaseSources {
-  envUrl: string | undefined;
-  defaultUrl: string;
-  answers(url: string): Promise<boolean>;
-  /** A started server's URL, or undefined where no container runtime is reachable. */
-  startContainer(): Promise<string | undefined>;
-}
+export type TestDatabaseSources = Omit<TestServerSources, 'variable' | 'howToStart'>;
 
 function withoutPassword(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:****@');
 }
 
 /** The order of preference; exported so that it can be tested without a database. */
-export async function resolveTestDatabaseUrl(sources: TestDatabaseSources): Promise<string> {
-  if (sources.envUrl) {
-    if (await sources.answers(sources.envUrl)) return sources.envUrl;
-    throw new Error(`DATABASE_URL is set, but no PostgreSQL answers at ${withoutPassword(sources.envUrl)}.`);
-  }
-  if (await sources.answers(sources.defaultUrl)) return sources.defaultUrl;
-  const containerUrl = await sources.startContainer();
-  if (containerUrl) return containerUrl;
-  throw new Error(HOW_TO_START);
+export function resolveTestDatabaseUrl(sources: TestDatabaseSources): Promise<string> {
+  return resolveTestServer({ ...sources, variable: 'DATABASE_URL', howToStart: HOW_TO_START });
 }
 
-async function answers(url: string): Promise<boolean> {
+/** What is wrong with the PostgreSQL at `url` (its password masked), or undefined if it answers. */
+export async function probeDatabase(url: string): Promise<string | undefined> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
   try {
     await client.connect();
     await client.query('select 1');
-    return true;
+    return undefined;
   } catch {
-    return false;
+    return `no PostgreSQL answers at ${withoutPassword(url)}`;
   } finally {
     await client.end().catch(() => undefined);
   }
 }
 
 async function startContainer(): Promise<string | undefined> {
-  const { getContainerRuntimeClient } = await import('testcontainers');
-  try {
-    await getContainerRuntimeClient();
-  } catch {
-    return undefined;
-  }
+  if (!(await containerRuntimeReachable())) return undefined;
   const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
   // testcontainers' reaper removes the container when the test process exits.
   const container = await new PostgreSqlContainer(CONTAINER_IMAGE).start();
@@ -74,7 +58,7 @@ export function databaseUrlForTests(): Promise<string> {
   resolved ??= resolveTestDatabaseUrl({
     envUrl: process.env['DATABASE_URL'],
     defaultUrl: DEFAULT_TEST_DATABASE_URL,
-    answers,
+    probe: probeDatabase,
     startContainer,
   });
   return resolved;
