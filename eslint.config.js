@@ -3,6 +3,13 @@ import globals from 'globals';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
+const natsOnlyInMessaging = {
+  group: ['@nats-io/*'],
+  message: 'Only libs/messaging (and the test harness) talk to NATS; use the Nest transport.',
+};
+
+const SERVICES = ['gateway', 'orchestrator', 'builder', 'quality', 'deployer', 'canary', 'notifier'];
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.tools/**', '.nx/**', 'coverage/**', '**/generated/**'] },
   js.configs.recommended,
@@ -18,23 +25,46 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  ...[
+    { files: ['libs/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'], own: undefined },
+    ...SERVICES.map((service) => ({ files: [`services/${service}/**/*.ts`], own: service })),
+  ].map(({ files, own }) => ({
+    files,
+    rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            {
-              group: ['@nats-io/*'],
-              message: 'Only libs/messaging (and the test harness) talk to NATS; use the Nest transport.',
-            },
+            natsOnlyInMessaging,
             { group: ['@aviary/*/src/*'], message: 'Import a package by its name, not its sources.' },
+            {
+              group: SERVICES.filter((service) => service !== own).map((service) => `@aviary/${service}`),
+              message:
+                'A library never imports a service, and a service never imports another: share events.',
+            },
           ],
         },
       ],
     },
-  },
+  })),
   {
-    files: ['libs/messaging/**', 'test/support/**', 'bench/**'],
-    rules: { 'no-restricted-imports': 'off' },
+    files: ['libs/messaging/**/*.ts', 'test/support/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@aviary/*/src/*'], message: 'Import a package by its name, not its sources.' },
+            {
+              group: SERVICES.map((service) => `@aviary/${service}`),
+              message: 'A library never imports a service: share events.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['services/**/*.ts', 'libs/**/*.ts'],
