@@ -1,6 +1,10 @@
 import {
   EnvelopeSchema,
+  LogLine,
+  SUBJECT_ROOT,
+  canonicalFromRoot,
   envelopeFor,
+  logSubject,
   subjectUnderRoot,
   type AnyContract,
   type DataOf,
@@ -14,9 +18,24 @@ import { currentContext } from '@aviary/observability';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { z } from 'zod';
 import { decodeText, encodeJson } from './codec.js';
+import { Channel } from './feeds/channel.js';
+import {
+  type Feed,
+  type RawMessage,
+  type StreamedEvent,
+  type SubscribeEventsOptions,
+} from './feeds/feeds.js';
 import { QueryError } from './errors.js';
 import { type BusLink } from './link.js';
 import { type BusSettings } from './options.js';
+
+function parseJson(payload: Uint8Array): unknown {
+  try {
+    return JSON.parse(decodeText(payload));
+  } catch {
+    return undefined;
+  }
+}
 
 function isContract(value: unknown): value is AnyContract {
   return (
@@ -103,6 +122,49 @@ export abstract class BusClient extends ClientProxy {
     return this.readReply(contract, reply.payload);
   }
 
+  /**
+   * Follows the events stream: the events whose canonical subject matches `pattern` (wildcards
+   * allowed), from `fromSequence` (replaying what the stream still keeps) or from now, each with its
+   * stream sequence so that a reader can resume after it (SSE `Last-Event-ID`). Messages that are
+   * not valid envelopes of a known event are skipped. Rejects when the bus is not usable in time.
+   */
+  async subscribeEvents(pattern: string, options: SubscribeEventsOptions = {}): Promise<Feed<StreamedEvent>> {
+    if (!pattern.startsWith(`${SUBJECT_ROOT}.evt.`))
+      throw new Error(`subscribeEvents takes an event pattern (aviary.evt...), not "${pattern}"`);
+    const raw = await this.link.follow(
+      subjectUnderRoot(pattern, this.settings.subjectRoot),
+      options.fromSequence,
+    );
+    return this.mapFeed(raw, (message) => {
+      const envelope = this.readEvent(message);
+      if (!envelope || message.sequence === undefined) return undefined;
+      return {
+        sequence: message.sequence,
+        subject: canonicalFromRoot(message.subject, this.settings.subjectRoot),
+        envelope,
+      };
+    });
+  }
+
+  /** Live log lines of one execution (all its stages, or one stage); invalid lines are skipped. */
+  async subscribeLogs(executionId: string, stageId?: string): Promise<Feed<LogLine>> {
+    const subject = logSubject(executionId, stageId ?? '*');
+    const raw = await this.link.listen(subjectUnderRoot(subject, this.settings.subjectRoot));
+    return this.mapFeed(raw, (message) => {
+      const line = LogLine.safeParse(parseJson(message.payload));
+      return line.success ? line.data : undefined;
+    });
+  }
+
+  /** Publishes a log line on core NATS (`aviary.log.<executionId>.<stageId>`): fast, not stored. */
+  async publishLog(line: LogLine): Promise<void> {
+    const valid = LogLine.parse(line);
+    await this.link.broadcast(
+      subjectUnderRoot(logSubject(valid.executionId, valid.stageId), this.settings.subjectRoot),
+      encodeJson(valid),
+    );
+  }
+
   /** Resolves at once: the bus connects in the background and publishes wait for it (bounded). */
   override connect(): Promise<void> {
     return Promise.resolve();
@@ -177,6 +239,41 @@ export abstract class BusClient extends ClientProxy {
     const contract = this.settings.registry.bySubjectName(pattern);
     if (!contract) throw new Error(`no contract is registered for the subject "${pattern}"`);
     return contract;
+  }
+
+  private mapFeed<T>(raw: Feed<RawMessage>, map: (message: RawMessage) => T | undefined): Feed<T> {
+    const channel = new Channel<T>(() => raw.close());
+    void (async () => {
+      try {
+        for await (const message of raw) {
+          const value = map(message);
+          if (value !== undefined) channel.push(value);
+        }
+        channel.close();
+      } catch (error) {
+        channel.fail(error instanceof Error ? error : new Error(String(error)));
+      }
+    })();
+    return channel;
+  }
+
+  /** The envelope of a known event with valid data, or undefined (logged) for anything else. */
+  private readEvent(message: RawMessage): Envelope | undefined {
+    const envelope = EnvelopeSchema.safeParse(parseJson(message.payload));
+    const contract = envelope.success ? this.settings.registry.byEnvelopeType(envelope.data.type) : undefined;
+    if (
+      !envelope.success ||
+      !contract ||
+      contract.kind !== 'event' ||
+      !contract.schema.safeParse(envelope.data.data).success
+    ) {
+      this.settings.logger.debug(
+        { subject: message.subject, sequence: message.sequence },
+        'skipped an unreadable event',
+      );
+      return undefined;
+    }
+    return envelope.data;
   }
 
   private readReply<Q extends QueryContract>(contract: Q, payload: Uint8Array): ReplyOf<Q> {

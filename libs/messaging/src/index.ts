@@ -1,4 +1,5 @@
 export { type Bus, type BusHealth } from './bus.js';
+export { type Feed, type StreamedEvent, type SubscribeEventsOptions } from './feeds/feeds.js';
 export { BusClient } from './bus-client.js';
 export { BusContext } from './bus-context.js';
 export { BUS_TRANSPORT, BusServer, type BusStatus } from './bus-server.js';

@@ -1,3 +1,5 @@
+import { type Feed, type RawMessage } from './feeds/feeds.js';
+
 /**
  * The seam between the transport-neutral client and server (validation, envelopes, handler
  * dispatch, retries) and a transport (JetStream or the in-process broker).
@@ -31,4 +33,13 @@ export interface BusLink {
     timeoutMs: number,
     canonicalSubject: string,
   ): Promise<QueryReply>;
+  /**
+   * Reads the events stream in order, filtered by `subject` (a pattern under the root), from the
+   * given stream sequence or from now; nothing is acknowledged and nothing is left behind on close.
+   */
+  follow(subject: string, fromSequence: number | undefined): Promise<Feed<RawMessage>>;
+  /** Subscribes to a core (not stored) subject, such as log lines. */
+  listen(subject: string): Promise<Feed<RawMessage>>;
+  /** Publishes on a core subject, fire and forget. */
+  broadcast(subject: string, payload: Uint8Array): Promise<void>;
 }

@@ -12,18 +12,41 @@ import {
 } from '@aviary/observability';
 import { Database, OutboxRelay, persistenceEntities, persistenceMigrations } from '@aviary/persistence';
 import { type Logger } from 'pino';
-import { loadServiceConfig, type ServiceConfig, type ServiceName } from './config/service-config.js';
+import { type Registry } from 'prom-client';
+import {
+  loadServiceConfig,
+  processEnvironment,
+  type ServiceConfig,
+  type ServiceName,
+} from './config/service-config.js';
 import { RuntimeModule } from './runtime.module.js';
+
+/** What a service's own parts are built from: its environment and what the runtime made for it. */
+export interface ServiceContext {
+  /** The environment the service was started with (its own settings beyond {@link ServiceConfig}). */
+  env: Record<string, string | undefined>;
+  config: ServiceConfig;
+  logger: Logger;
+  /** The service's Prometheus registry, served at `/metrics`. */
+  metrics: Registry;
+}
 
 /** What a service brings: its name, its feature module, and its own tables. */
 export interface ServiceDefinition {
   name: ServiceName;
-  module: Type | DynamicModule;
+  /** The feature module; or give `moduleFor` to build it from the service's context. */
+  module?: Type | DynamicModule;
+  /** Builds the feature module from the service's context (its own settings, its metrics). */
+  moduleFor?: (context: ServiceContext) => Type | DynamicModule;
   // TypeORM takes entity and migration classes as plain constructors.
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   entities?: Function[];
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations?: Function[];
+  /** Options of the Fastify server (body limit, proxy trust); Fastify's defaults otherwise. */
+  http?: (context: ServiceContext) => ConstructorParameters<typeof FastifyAdapter>[0];
+  /** Runs once the application exists and before it listens: Fastify plugins, filters, OpenAPI. */
+  configure?: (app: NestFastifyApplication, context: ServiceContext) => void | Promise<void>;
 }
 
 export interface StartOptions {
@@ -55,12 +78,17 @@ export async function startService(
   definition: ServiceDefinition,
   options: StartOptions = {},
 ): Promise<RunningService> {
-  const config = options.config ?? loadServiceConfig(definition.name, options.env);
+  const env = options.env ?? processEnvironment();
+  const config = options.config ?? loadServiceConfig(definition.name, env);
   registerSecret(new URL(config.databaseUrl).password || undefined);
   const logger =
     options.logger ??
     createLogger({ service: definition.name, level: config.logLevel, pretty: config.logPretty });
   const registry = createMetricsRegistry(definition.name);
+  // Before the bus and the database: a bad setting of the service's own stops it with nothing open.
+  const context: ServiceContext = { env, config, logger, metrics: registry };
+  const module = definition.moduleFor?.(context) ?? definition.module;
+  if (!module) throw new Error(`${definition.name}: give a module or moduleFor`);
   const bus =
     options.bus ??
     createJetStreamBus({
@@ -94,17 +122,22 @@ export async function startService(
           { name: 'database', check: () => database.health() },
         ],
       }),
-      definition.module,
+      module,
     ],
   })
   class ServiceRootModule {}
 
-  const app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule, new FastifyAdapter(), {
-    logger: new PinoNestLogger(logger),
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ServiceRootModule,
+    new FastifyAdapter(definition.http?.(context)),
+    {
+      logger: new PinoNestLogger(logger),
+    },
+  );
   // Not inheritAppConfig: the bus filter hands handler errors to the transport (nak, dead letter),
   // which must not apply to HTTP routes.
   app.connectMicroservice({ strategy: bus.server }).useGlobalFilters(new BusExceptionFilter());
+  await definition.configure?.(app, context);
   await app.startAllMicroservices();
   await app.listen(config.port, config.host);
   relay.start();

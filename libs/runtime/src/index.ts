@@ -4,6 +4,7 @@ export {
   SERVICE_NAMES,
   ServiceEnvironment,
   loadServiceConfig,
+  processEnvironment,
   type ServiceConfig,
   type ServiceName,
 } from './config/service-config.js';
@@ -12,6 +13,7 @@ export {
   runService,
   startService,
   type RunningService,
+  type ServiceContext,
   type ServiceDefinition,
   type StartOptions,
 } from './bootstrap.js';

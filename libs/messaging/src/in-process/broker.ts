@@ -193,6 +193,7 @@ class MemoryStream {
   /** Work-queue messages that no consumer's filter takes yet: they wait for one, as in JetStream. */
   private readonly unclaimed: StoredMessage[] = [];
   private readonly recentIds = new Map<string, number>();
+  private readonly followers = new Set<(message: StoredMessage) => void>();
   readonly consumers = new Map<string, MemoryConsumer>();
 
   constructor(readonly config: StreamConfig) {}
@@ -206,6 +207,7 @@ class MemoryStream {
     if (this.recentIds.has(messageId)) return true;
     this.recentIds.set(messageId, now + this.config.duplicateWindowMs);
     const message: StoredMessage = { seq: ++this.seq, subject, payload, time: now };
+    for (const follower of this.followers) follower(message);
     if (this.config.retention === 'limits') {
       this.messages.push(message);
       this.trim(now);
@@ -243,6 +245,14 @@ class MemoryStream {
     return consumer;
   }
 
+  /** What is kept from `fromSeq` on (or nothing, from now), then every new message, in order. */
+  follow(fromSeq: number | undefined, onMessage: (message: StoredMessage) => void): () => void {
+    if (fromSeq !== undefined)
+      for (const message of this.stored()) if (message.seq >= fromSeq) onMessage(message);
+    this.followers.add(onMessage);
+    return () => this.followers.delete(onMessage);
+  }
+
   acknowledged(message: StoredMessage): void {
     if (this.config.retention !== 'work-queue') return;
     const index = this.messages.indexOf(message);
@@ -277,6 +287,10 @@ interface Responder {
  */
 export class InProcessBroker {
   private readonly streams = new Map<string, MemoryStream>();
+  private readonly listeners = new Set<{
+    pattern: string;
+    onMessage: (subject: string, payload: Uint8Array) => void;
+  }>();
   private readonly responders = new Set<Responder>();
   private readonly turns = new Map<string, number>();
 
@@ -352,6 +366,33 @@ export class InProcessBroker {
         });
       }
     });
+  }
+
+  /**
+   * Reads a limits stream in order: the kept messages from `fromSeq` whose subject matches `filter`,
+   * then new ones as they are stored (from now only, without `fromSeq`). Returns the unsubscribe.
+   */
+  follow(
+    streamName: string,
+    filter: string,
+    fromSeq: number | undefined,
+    onMessage: (message: StoredMessage) => void,
+  ): () => void {
+    return this.stream(streamName).follow(fromSeq, (message) => {
+      if (subjectMatches(filter, message.subject)) onMessage(message);
+    });
+  }
+
+  /** Core publish: every listener whose pattern matches gets it now; nothing is stored. */
+  broadcast(subject: string, payload: Uint8Array): void {
+    for (const listener of [...this.listeners])
+      if (subjectMatches(listener.pattern, subject)) listener.onMessage(subject, payload);
+  }
+
+  listen(pattern: string, onMessage: (subject: string, payload: Uint8Array) => void): () => void {
+    const listener = { pattern, onMessage };
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** What a stream holds: limits streams keep their messages, work queues until acked. */

@@ -2,14 +2,63 @@ import { type Bus, type BusHealth } from '../bus.js';
 import { BusClient } from '../bus-client.js';
 import { BusServer, type Binding } from '../bus-server.js';
 import { BusUnavailableError, QueryError, errorMessage } from '../errors.js';
+import { Channel } from '../feeds/channel.js';
+import { type Feed, type RawMessage } from '../feeds/feeds.js';
 import { type BusLink, type QueryReply } from '../link.js';
 import { resolveOptions, type BusOptions, type BusSettings } from '../options.js';
 import { BrokerRequestError, type InProcessBroker } from './broker.js';
 
 class InProcessLink implements BusLink {
   closed = false;
+  private readonly feeds = new Set<Channel<RawMessage>>();
 
-  constructor(private readonly broker: InProcessBroker) {}
+  constructor(
+    private readonly broker: InProcessBroker,
+    private readonly eventStream: string,
+  ) {}
+
+  follow(subject: string, fromSequence: number | undefined): Promise<Feed<RawMessage>> {
+    if (this.closed) return Promise.reject(new BusUnavailableError('the bus is closed'));
+    let stop: () => void = () => undefined;
+    const channel = this.track(() => stop());
+    // Delivered on later turns, as from a network, so a reader never runs inside a publisher's call.
+    stop = this.broker.follow(this.eventStream, subject, fromSequence, (message) =>
+      setImmediate(() =>
+        channel.push({ subject: message.subject, payload: message.payload, sequence: message.seq }),
+      ),
+    );
+    return Promise.resolve(channel);
+  }
+
+  listen(subject: string): Promise<Feed<RawMessage>> {
+    if (this.closed) return Promise.reject(new BusUnavailableError('the bus is closed'));
+    let stop: () => void = () => undefined;
+    const channel = this.track(() => stop());
+    stop = this.broker.listen(subject, (received, payload) =>
+      setImmediate(() => channel.push({ subject: received, payload })),
+    );
+    return Promise.resolve(channel);
+  }
+
+  broadcast(subject: string, payload: Uint8Array): Promise<void> {
+    if (this.closed) return Promise.reject(new BusUnavailableError('the bus is closed'));
+    this.broker.broadcast(subject, payload);
+    return Promise.resolve();
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const channel of [...this.feeds]) channel.close();
+  }
+
+  private track(stop: () => void): Channel<RawMessage> {
+    const channel: Channel<RawMessage> = new Channel(() => {
+      this.feeds.delete(channel);
+      stop();
+    });
+    this.feeds.add(channel);
+    return channel;
+  }
 
   transmit(subject: string, payload: Uint8Array, messageId: string): Promise<{ duplicate: boolean }> {
     if (this.closed) return Promise.reject(new BusUnavailableError('the bus is closed'));
@@ -105,7 +154,7 @@ class InProcessBusServer extends BusServer {
   }
 
   protected disconnect(): Promise<void> {
-    this.link.closed = true;
+    this.link.close();
     return Promise.resolve();
   }
 }
@@ -139,7 +188,7 @@ export function createInProcessBus(broker: InProcessBroker, options: Omit<BusOpt
     maxAgeMs: retentionMs,
   });
   settings.metrics.setConnected(true);
-  const link = new InProcessLink(broker);
+  const link = new InProcessLink(broker, streams.event);
   const client = new InProcessBusClient(settings, link, broker);
   const server = new InProcessBusServer(settings, link, broker);
   return {

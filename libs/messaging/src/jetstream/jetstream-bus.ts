@@ -1,4 +1,10 @@
-import { JetStreamApiError, type ConsumerMessages, type JsMsg, type PubAck } from '@nats-io/jetstream';
+import {
+  DeliverPolicy,
+  JetStreamApiError,
+  type ConsumerMessages,
+  type JsMsg,
+  type PubAck,
+} from '@nats-io/jetstream';
 import {
   NoRespondersError,
   TimeoutError,
@@ -13,6 +19,8 @@ import { BusClient } from '../bus-client.js';
 import { BusServer, type Binding } from '../bus-server.js';
 import { encodeJson } from '../codec.js';
 import { BusUnavailableError, QueryError, errorMessage } from '../errors.js';
+import { Channel } from '../feeds/channel.js';
+import { type Feed, type RawMessage } from '../feeds/feeds.js';
 import { type BusLink, type Delivery, type QueryReply } from '../link.js';
 import { resolveOptions, type BusOptions, type BusSettings } from '../options.js';
 import { NatsConnector, type NatsLink } from './connector.js';
@@ -32,10 +40,73 @@ function hasCause(error: unknown, type: abstract new (...args: never[]) => Error
 }
 
 class JetStreamLink implements BusLink {
+  /** Open feeds, ended when the bus closes. */
+  private readonly feeds = new Set<Channel<RawMessage>>();
+
   constructor(
     private readonly connector: NatsConnector,
     private readonly settings: BusSettings,
   ) {}
+
+  /**
+   * An ordered consumer (ephemeral, no acks, recreated by nats.js after a gap or a reconnection)
+   * on the events stream.
+   */
+  async follow(subject: string, fromSequence: number | undefined): Promise<Feed<RawMessage>> {
+    const { js } = await this.connector.usable(this.settings.publishTimeoutMs, ['streams']);
+    const consumer = await js.consumers.get(this.settings.streams.event, {
+      filter_subjects: subject,
+      ...(fromSequence === undefined
+        ? { deliver_policy: DeliverPolicy.New }
+        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, fromSequence) }),
+    });
+    const messages = await consumer.consume();
+    const channel = this.track(() => void messages.close().catch(() => undefined));
+    void (async () => {
+      try {
+        for await (const msg of messages)
+          channel.push({ subject: msg.subject, payload: msg.data, sequence: msg.seq });
+        channel.close();
+      } catch (error) {
+        channel.fail(error instanceof Error ? error : new Error(String(error)));
+      }
+    })();
+    return channel;
+  }
+
+  async listen(subject: string): Promise<Feed<RawMessage>> {
+    const { nc } = await this.connector.usable(this.settings.publishTimeoutMs);
+    const subscriptions: Subscription[] = [];
+    const channel = this.track(() => subscriptions.forEach((subscription) => subscription.unsubscribe()));
+    const subscription = nc.subscribe(subject, {
+      callback: (error, msg) => {
+        if (error) channel.fail(error);
+        else channel.push({ subject: msg.subject, payload: msg.data });
+      },
+    });
+    subscriptions.push(subscription);
+    void subscription.closed.then(() => channel.close());
+    return channel;
+  }
+
+  async broadcast(subject: string, payload: Uint8Array): Promise<void> {
+    const link = this.connector.ready() ?? (await this.connector.usable(this.settings.publishTimeoutMs));
+    link.nc.publish(subject, payload);
+  }
+
+  /** Ends every open feed: their readers' loops finish. */
+  closeFeeds(): void {
+    for (const channel of [...this.feeds]) channel.close();
+  }
+
+  private track(stop: () => void): Channel<RawMessage> {
+    const channel: Channel<RawMessage> = new Channel(() => {
+      this.feeds.delete(channel);
+      stop();
+    });
+    this.feeds.add(channel);
+    return channel;
+  }
 
   transmit(subject: string, payload: Uint8Array, messageId: string): Promise<PubAck> {
     const { publishTimeoutMs } = this.settings;
@@ -355,6 +426,7 @@ export function createJetStreamBus(options: BusOptions): Bus {
     client,
     health: () => connector.health(),
     close: async () => {
+      link.closeFeeds();
       await server.close();
       await connector.close();
     },

@@ -63,6 +63,11 @@ export interface ServiceConfig {
   logPretty: boolean;
 }
 
+/** The process's environment; the only place outside tests that reads it. */
+export function processEnvironment(): Record<string, string | undefined> {
+  return process.env;
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
