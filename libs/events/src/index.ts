@@ -21,6 +21,7 @@ export { buildAsyncApiDocument } from './asyncapi.js';
 export * from './messages/common.js';
 export * from './messages/webhook.js';
 export * from './messages/execution.js';
+export * from './messages/orchestrator.js';
 export * from './messages/stage.js';
 export * from './messages/judgment.js';
 export * from './messages/notification.js';

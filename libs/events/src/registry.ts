@@ -9,6 +9,16 @@ import {
 import { ReadRepositoryFile } from './messages/file-query.js';
 import { GiveJudgment, JudgmentGiven, JudgmentRequested } from './messages/judgment.js';
 import { NotificationRequested } from './messages/notification.js';
+import {
+  CancelExecution,
+  ExecutionPaused,
+  ExecutionResumed,
+  ExecutionStageChanged,
+  GetExecution,
+  ListExecutions,
+  RestartStage,
+  TriggerExecution,
+} from './messages/orchestrator.js';
 import { StageCommands, StageEvents } from './messages/stage.js';
 import { WebhookReceived } from './messages/webhook.js';
 
@@ -20,6 +30,14 @@ export const ALL_CONTRACTS: readonly AnyContract[] = [
   ExecutionCompleted,
   ExecutionFailed,
   ExecutionCancelled,
+  ExecutionStageChanged,
+  ExecutionPaused,
+  ExecutionResumed,
+  CancelExecution,
+  RestartStage,
+  TriggerExecution,
+  ListExecutions,
+  GetExecution,
   ...Object.values(StageCommands).flatMap((commands) => Object.values<MessageContract>(commands)),
   ...Object.values(StageEvents).flatMap((events) => Object.values<MessageContract>(events)),
   JudgmentRequested,

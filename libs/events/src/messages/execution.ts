@@ -12,7 +12,8 @@ export const ExecutionStatus = z.enum([
   'TERMINAL',
 ]);
 
-const ExecutionRef = z.object({
+/** What every execution event says about the execution it is about. */
+export const ExecutionRef = z.object({
   executionId: Id,
   application: ApplicationName,
   pipeline: z.string().min(1),
