@@ -1,0 +1,209 @@
+import { formatDuration } from '../duration.js';
+import { FINISHED_STATUSES } from '../model.js';
+import { type NodeServiceArguments } from '../schema/pipeline-file.js';
+import { type PresetExpansion, type SettingsOrigin } from './expansion.js';
+
+const CANARY_PASSED = 'stage("canary-analysis").status == "SUCCEEDED"';
+
+/**
+ * The stages the team's Jenkins library gave every Node.js API, written as an explicit pipeline:
+ *
+ *   checkout -> install -> lint + test (in parallel) -> quality scan -> quality gate (main branch)
+ *   -> build + push image (tag = commit sha) -> deploy homolog
+ *   -> deploy production (rolling, main branch)                                          -> notify
+ *      or canary-deploy -> canary-analysis -> check-precondition -> promote | rollback    -> notify
+ *
+ * Production stages run on the main branch only; notify runs whatever happened before it.
+ */
+export function expandNodeService(args: NodeServiceArguments): PresetExpansion {
+  const main = [args.mainBranch];
+  const image = args.nodeImage;
+  const servicePath = args.servicePath ?? args.name;
+  const origins: SettingsOrigin[] = [];
+  const stages: Record<string, unknown>[] = [];
+  const add = (stage: Record<string, unknown>, from: Record<string, (string | number)[]> = {}) => {
+    for (const [key, path] of Object.entries(from)) origins.push({ stageIndex: stages.length, key, path });
+    stages.push(stage);
+  };
+  const fromServicePath = { servicePath: args.servicePath === undefined ? ['name'] : ['servicePath'] };
+
+  add({ id: 'checkout', type: 'checkout', dependsOn: [] });
+  add(
+    { id: 'install', type: 'run', dependsOn: ['checkout'], image, command: 'npm ci' },
+    { image: ['nodeImage'] },
+  );
+  add(
+    { id: 'lint', type: 'run', dependsOn: ['install'], image, command: 'npm run lint' },
+    { image: ['nodeImage'] },
+  );
+  add(
+    {
+      id: 'test',
+      type: 'run',
+      name: 'Test with coverage',
+      dependsOn: ['install'],
+      image,
+      command: 'npm run test:ci:cover',
+      env: args.testEnv,
+      containers: args.containers,
+      reports: { coverage: 'coverage/lcov.info' },
+    },
+    { image: ['nodeImage'], env: ['testEnv'], containers: ['containers'] },
+  );
+  add(
+    {
+      id: 'quality-scan',
+      type: 'quality-gate',
+      dependsOn: ['lint', 'test'],
+      if: { branches: main },
+      mode: 'scan',
+      reports: { coverage: '${stages.test.outputs.coverageReport}' },
+    },
+    { if: ['mainBranch'] },
+  );
+  add(
+    {
+      id: 'quality-gate',
+      type: 'quality-gate',
+      dependsOn: ['quality-scan'],
+      if: { branches: main },
+      mode: 'gate',
+    },
+    { if: ['mainBranch'] },
+  );
+  add(
+    {
+      id: 'build',
+      type: 'build-image',
+      name: 'Build and push image',
+      dependsOn: ['quality-gate'],
+      repository: args.registryRepository ?? args.name,
+      tag: '${trigger.sha}',
+      buildArgs: { NODE_IMAGE: image },
+    },
+    { repository: args.registryRepository === undefined ? ['name'] : ['registryRepository'] },
+  );
+  add(
+    {
+      id: 'deploy-homolog',
+      type: 'deploy',
+      dependsOn: ['build'],
+      environment: 'homolog',
+      image: '${stages.build.outputs.imageUrl}',
+      strategy: 'rolling',
+      env: args.homologEnv,
+      servicePath,
+    },
+    { env: ['homologEnv'], ...fromServicePath },
+  );
+
+  const production = { environment: 'production', env: args.productionEnv, servicePath };
+  const fromProduction = { env: ['productionEnv'], if: ['mainBranch'], ...fromServicePath };
+  let last: string[];
+  if (!args.canaryEnabled) {
+    add(
+      {
+        id: 'deploy-production',
+        type: 'deploy',
+        dependsOn: ['deploy-homolog'],
+        if: { branches: main },
+        onFailure: 'rollback',
+        image: '${stages.build.outputs.imageUrl}',
+        strategy: 'rolling',
+        ...production,
+      },
+      fromProduction,
+    );
+    last = ['deploy-production'];
+  } else {
+    add(
+      {
+        id: 'canary-deploy',
+        type: 'canary-deploy',
+        name: 'Deploy baseline and canary',
+        dependsOn: ['deploy-homolog'],
+        if: { branches: main },
+        onFailure: 'rollback',
+        image: '${stages.build.outputs.imageUrl}',
+        ...production,
+      },
+      fromProduction,
+    );
+    const { config, lifetime, interval, thresholds } = args.canary;
+    add(
+      {
+        id: 'canary-analysis',
+        type: 'canary-analysis',
+        dependsOn: ['canary-deploy'],
+        if: { branches: main },
+        config: config ?? args.name,
+        lifetime: formatDuration(lifetime),
+        interval: formatDuration(interval),
+        thresholds,
+        baselineScope: '${stages.canary-deploy.outputs.baselineScope}',
+        canaryScope: '${stages.canary-deploy.outputs.canaryScope}',
+        location: '${stages.canary-deploy.outputs.location}',
+      },
+      {
+        config: config === undefined ? ['name'] : ['canary', 'config'],
+        lifetime: ['canary', 'lifetime'],
+        interval: ['canary', 'interval'],
+        thresholds: ['canary', 'thresholds'],
+        if: ['mainBranch'],
+      },
+    );
+    add(
+      {
+        id: 'check-precondition',
+        type: 'check-precondition',
+        name: 'Canary passed?',
+        dependsOn: ['canary-analysis'],
+        // Runs after the analysis whatever its verdict, so a failed analysis leads to the rollback.
+        if: { branches: main, statuses: ['SUCCEEDED', 'FAILED'] },
+        expression: CANARY_PASSED,
+      },
+      { if: ['mainBranch'] },
+    );
+    add(
+      {
+        id: 'promote',
+        type: 'promote',
+        dependsOn: ['check-precondition'],
+        if: { branches: main },
+        environment: 'production',
+        image: '${stages.canary-deploy.outputs.canaryImage}',
+      },
+      { if: ['mainBranch'] },
+    );
+    add(
+      {
+        id: 'rollback',
+        type: 'rollback',
+        dependsOn: ['check-precondition'],
+        if: { branches: main, statuses: ['FAILED'] },
+        environment: 'production',
+        image: '${stages.canary-deploy.outputs.baselineImage}',
+      },
+      { if: ['mainBranch'] },
+    );
+    last = ['promote', 'rollback'];
+  }
+  add(
+    {
+      id: 'notify',
+      type: 'notify',
+      dependsOn: last,
+      if: { statuses: [...FINISHED_STATUSES] },
+      ...args.notify,
+    },
+    { channels: ['notify', 'channels'], message: ['notify', 'message'] },
+  );
+
+  const document: Record<string, unknown> = {
+    name: args.name,
+    concurrency: args.concurrency,
+    triggers: args.triggers,
+    stages,
+  };
+  return { document, origins };
+}

@@ -1,0 +1,265 @@
+import { z } from 'zod';
+import { Containers, Duration, EnvVars, OutputName } from './common.js';
+
+/**
+ * The settings of each stage type, written beside the common fields of a stage (`id`, `type`,
+ * `dependsOn`, ...). String settings may hold `${trigger.<field>}` and `${stages.<id>.outputs.<name>}`
+ * references; durations are read as milliseconds.
+ */
+
+const Template = (description: string) => z.string().min(1).meta({ description });
+
+const Reports = z
+  .object({
+    coverage: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'LCOV coverage report (e.g. coverage/lcov.info).' }),
+    junit: z.string().min(1).optional().meta({ description: 'JUnit XML test report.' }),
+    lint: z.string().min(1).optional().meta({ description: 'ESLint JSON report.' }),
+  })
+  .strict();
+export const REPORT_KINDS = ['coverage', 'junit', 'lint'] as const;
+
+const Target = {
+  environment: z.string().min(1).meta({ description: 'Target environment (homolog, production, ...).' }),
+  namespace: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'Kubernetes namespace (default: the environment).' }),
+  application: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'Application deployed (default: the pipeline name).' }),
+};
+
+const Workload = {
+  env: EnvVars.prefault({}),
+  servicePath: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'URL path prefix the service is exposed on by the ingress (/<servicePath>).' }),
+  overrides: z
+    .record(z.string(), z.unknown())
+    .prefault({})
+    .meta({ description: 'Overrides of the generated manifests (resources, probes, ports, ...).' }),
+};
+
+export const CheckoutSettings = z
+  .object({
+    repository: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'Repository to clone (default: the one pushed to).' }),
+    ref: Template('Commit, branch or tag to check out.').prefault('${trigger.sha}'),
+    depth: z.int().min(1).optional().meta({ description: 'Shallow clone depth (default: full history).' }),
+  })
+  .strict();
+
+export const RunSettings = z
+  .object({
+    command: Template('Shell command (several lines allowed) run in the checked-out workspace.'),
+    image: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "Container image to run in (default: the builder's)." }),
+    workingDirectory: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'Directory, relative to the workspace.' }),
+    env: EnvVars.prefault({}),
+    containers: Containers.meta({
+      description: 'Side-car containers started for the command (e.g. a database).',
+    }),
+    outputs: z.array(OutputName).prefault([]).meta({
+      description:
+        'Names of the outputs the command produces, written as name=value lines to the file named by $AVIARY_OUTPUT.',
+    }),
+    reports: Reports.prefault({}).meta({
+      description:
+        'Report files the builder keeps after the command (outputs <kind>Report hold their artifact ids).',
+    }),
+  })
+  .strict();
+
+export const QualityGateSettings = z
+  .object({
+    mode: z.enum(['scan', 'gate', 'scan-and-gate']).prefault('scan-and-gate').meta({
+      description: 'scan: read the reports into metrics; gate: judge the metrics; scan-and-gate: both.',
+    }),
+    gate: z
+      .string()
+      .min(1)
+      .prefault('default')
+      .meta({ description: 'Name of the quality gate (its conditions).' }),
+    reports: Reports.prefault({}).meta({
+      description: 'Reports to read, usually ${stages.<test stage>.outputs.coverageReport}.',
+    }),
+  })
+  .strict();
+
+export const BuildImageSettings = z
+  .object({
+    context: z
+      .string()
+      .min(1)
+      .prefault('.')
+      .meta({ description: 'Build context, relative to the workspace.' }),
+    dockerfile: z
+      .string()
+      .min(1)
+      .prefault('Dockerfile')
+      .meta({ description: 'Dockerfile, relative to the context.' }),
+    repository: Template('Image repository in the registry (e.g. registry.example.com/team/orders-api).'),
+    tag: Template('Image tag (a template).').prefault('${trigger.sha}'),
+    buildArgs: EnvVars.prefault({}).meta({ description: 'Docker build arguments.' }),
+    push: z.boolean().prefault(true).meta({ description: 'Push the image to the registry.' }),
+  })
+  .strict();
+
+export const DEPLOY_STRATEGIES = ['rolling', 'blue-green', 'rolling-red-black', 'canary'] as const;
+
+export const DeploySettings = z
+  .object({
+    ...Target,
+    image: Template('Image to deploy, usually ${stages.<build stage>.outputs.imageUrl}.'),
+    strategy: z
+      .enum(DEPLOY_STRATEGIES)
+      .prefault('rolling')
+      .meta({ description: 'How the new version replaces the old.' }),
+    replicas: z
+      .int()
+      .min(0)
+      .optional()
+      .meta({ description: 'Replica count (default: keep the current one, 1 at first).' }),
+    ...Workload,
+  })
+  .strict();
+
+export const CanaryDeploySettings = z
+  .object({
+    ...Target,
+    image: Template('Image of the canary (the new version).'),
+    baselineImage: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'Image of the baseline (default: the version running in the environment).' }),
+    canaryReplicas: z.int().min(1).prefault(1),
+    baselineReplicas: z.int().min(1).prefault(1),
+    trafficPercent: z.number().gt(0).lt(100).optional().meta({
+      description: 'Share of traffic for canary and baseline each, by ingress weight (default: by replicas).',
+    }),
+    ...Workload,
+  })
+  .strict();
+
+export const CanaryThresholds = z
+  .object({
+    pass: z
+      .number()
+      .min(0)
+      .max(100)
+      .prefault(95)
+      .meta({ description: 'Score at or above which the canary passes.' }),
+    marginal: z
+      .number()
+      .min(0)
+      .max(100)
+      .prefault(75)
+      .meta({ description: 'Score below which the canary fails at once (between: marginal).' }),
+  })
+  .strict();
+
+export const CanaryAnalysisSettings = z
+  .object({
+    config: Template('Canary configuration: metrics, groups and weights known to the canary service.'),
+    lifetime: Duration.prefault('30m').meta({ description: 'How long the analysis runs (default 30m).' }),
+    interval: Duration.prefault('5m').meta({ description: 'Length of each judged interval (default 5m).' }),
+    delay: Duration.prefault('0s').meta({ description: 'Warm-up before the first interval (default 0s).' }),
+    thresholds: CanaryThresholds.prefault({}),
+    baselineScope: Template(
+      'Metric scope of the baseline, usually ${stages.<canary-deploy>.outputs.baselineScope}.',
+    ),
+    canaryScope: Template(
+      'Metric scope of the canary, usually ${stages.<canary-deploy>.outputs.canaryScope}.',
+    ),
+    location: Template('Location (namespace or region), usually ${stages.<canary-deploy>.outputs.location}.'),
+  })
+  .strict();
+
+export const PromoteSettings = z
+  .object({
+    ...Target,
+    image: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'Image to promote (default: the canary image).' }),
+  })
+  .strict();
+
+export const RollbackSettings = z
+  .object({
+    ...Target,
+    image: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'Image to go back to (default: the version before this execution).' }),
+  })
+  .strict();
+
+export const ManualJudgmentSettings = z
+  .object({
+    instructions: z.string().min(1).optional().meta({ description: 'What the judge should check.' }),
+    roles: z
+      .array(z.string().min(1))
+      .prefault([])
+      .meta({ description: 'Roles allowed to judge (default: anyone).' }),
+  })
+  .strict();
+
+export const CheckPreconditionSettings = z
+  .object({
+    expression: z.string().min(1).optional().meta({ description: 'A precondition that must be true.' }),
+    expressions: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .meta({ description: 'Preconditions that must all be true.' }),
+  })
+  .strict();
+
+export const WaitSettings = z
+  .object({ duration: Duration.meta({ description: 'How long to wait.' }) })
+  .strict();
+
+export const NotifySettings = z
+  .object({
+    channels: z
+      .array(
+        z.string().regex(/^[a-z][a-z0-9-]*:.+$/, {
+          error:
+            'a channel is kind:address, e.g. slack:#deploys, email:team@example.com, webhook:https://...',
+        }),
+      )
+      .prefault([])
+      .meta({
+        description:
+          "Where to send it (slack:#channel, email:address, webhook:url); default: the application's channels.",
+      }),
+    message: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'Message (a template); default: a summary of the execution.' }),
+  })
+  .strict();
