@@ -97,6 +97,7 @@ export async function startService(
       subjectRoot: config.subjectRoot,
       streamPrefix: config.streamPrefix,
       maxDeliver: config.maxDeliver,
+      ackWaitMs: config.ackWaitMs,
       metrics: registry,
       logger,
     });
@@ -110,7 +111,7 @@ export async function startService(
       logger,
     });
   database.start();
-  const relay = new OutboxRelay(database, bus.client, { logger });
+  const relay = new OutboxRelay(database, bus.client, { logger, claimTtlMs: config.outboxClaimTtlMs });
 
   @Module({
     imports: [

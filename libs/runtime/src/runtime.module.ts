@@ -7,7 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { type Bus, BusClient } from '@aviary/messaging';
-import { Database, type OutboxRelay } from '@aviary/persistence';
+import { Database, OutboxRelay } from '@aviary/persistence';
 import { type Logger } from 'pino';
 import { type ServiceConfig } from './config/service-config.js';
 
@@ -62,9 +62,11 @@ export class RuntimeModule {
         { provide: LOGGER, useValue: parts.logger },
         { provide: BusClient, useValue: parts.bus.client },
         { provide: Database, useValue: parts.database },
+        // To poke after a commit that enqueued messages, so they leave now rather than at the next poll.
+        { provide: OutboxRelay, useValue: parts.relay },
         RuntimeLifecycle,
       ],
-      exports: [SERVICE_CONFIG, LOGGER, BusClient, Database],
+      exports: [SERVICE_CONFIG, LOGGER, BusClient, Database, OutboxRelay],
     };
   }
 }

@@ -30,6 +30,23 @@ describe('loadServiceConfig', () => {
     expect(() => loadServiceConfig('deployer', { DEPLOYER_PORT: '70000' }, false)).toThrow(/DEPLOYER_PORT/);
   });
 
+  it('reads how long unacknowledged messages and outbox claims of a crashed replica hold', () => {
+    expect(loadServiceConfig('orchestrator', {}, false)).toMatchObject({
+      ackWaitMs: 30_000,
+      outboxClaimTtlMs: 30_000,
+    });
+    expect(
+      loadServiceConfig(
+        'orchestrator',
+        { AVIARY_ACK_WAIT_MS: '2000', AVIARY_OUTBOX_CLAIM_TTL_MS: '1500' },
+        false,
+      ),
+    ).toMatchObject({ ackWaitMs: 2_000, outboxClaimTtlMs: 1_500 });
+    expect(() => loadServiceConfig('orchestrator', { AVIARY_ACK_WAIT_MS: '5' }, false)).toThrow(
+      /AVIARY_ACK_WAIT_MS/,
+    );
+  });
+
   it('prefixes schemas so that test runs and installations can share a database', () => {
     expect(loadServiceConfig('orchestrator', { AVIARY_SCHEMA_PREFIX: 't42_' }, false).schema).toBe(
       't42_orchestrator',

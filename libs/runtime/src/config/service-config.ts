@@ -43,6 +43,8 @@ export const ServiceEnvironment = z.object({
     .default(''),
   AVIARY_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
   AVIARY_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(25_000),
+  AVIARY_ACK_WAIT_MS: z.coerce.number().int().min(100).default(30_000),
+  AVIARY_OUTBOX_CLAIM_TTL_MS: z.coerce.number().int().min(100).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 });
@@ -59,6 +61,10 @@ export interface ServiceConfig {
   streamPrefix: string;
   maxDeliver: number;
   shutdownTimeoutMs: number;
+  /** How long NATS waits for an ack before redelivering (to another replica, after a crash). */
+  ackWaitMs: number;
+  /** How long a crashed replica's outbox claim holds the other relays off its rows. */
+  outboxClaimTtlMs: number;
   logLevel: string;
   logPretty: boolean;
 }
@@ -100,6 +106,8 @@ export function loadServiceConfig(
     streamPrefix: e.AVIARY_STREAM_PREFIX,
     maxDeliver: e.AVIARY_MAX_DELIVER,
     shutdownTimeoutMs: e.AVIARY_SHUTDOWN_TIMEOUT_MS,
+    ackWaitMs: e.AVIARY_ACK_WAIT_MS,
+    outboxClaimTtlMs: e.AVIARY_OUTBOX_CLAIM_TTL_MS,
     logLevel: e.LOG_LEVEL,
     logPretty: (e.LOG_FORMAT ?? (isTerminal ? 'pretty' : 'json')) === 'pretty',
   };
