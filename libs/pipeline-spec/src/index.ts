@@ -9,7 +9,18 @@ export {
   settingsOf,
   type StageSettingsByType,
 } from './stage-types.js';
-export { parsePipeline, checkPipelineData, type ParsePipelineResult } from './validation/parse-pipeline.js';
+export {
+  parsePipeline,
+  checkPipelineData,
+  type ParsePipelineResult,
+  type ParsePipelineOptions,
+} from './validation/parse-pipeline.js';
+export {
+  evaluateCondition,
+  triggerMatches,
+  DEFAULT_RUN_STATUSES,
+  type ConditionResult,
+} from './condition.js';
 export { formatErrors, type PipelineError } from './validation/errors.js';
 export {
   type Expression,

@@ -170,12 +170,12 @@ notify:
       });
     });
 
-    it('expresses the verdict in the DAG: the precondition runs after any verdict, rollback only on its failure', () => {
+    it('expresses the verdict in the DAG: precondition after any verdict, promote on its success, rollback on its failure', () => {
       expect(stage(pipeline, 'check-precondition')).toMatchObject({
         when: { branches: ['master'], statuses: ['SUCCEEDED', 'FAILED'] },
         settings: { expressions: ['stage("canary-analysis").status == "SUCCEEDED"'] },
       });
-      expect(stage(pipeline, 'promote').when).toEqual({ branches: ['master'] });
+      expect(stage(pipeline, 'promote').when).toEqual({ branches: ['master'], statuses: ['SUCCEEDED'] });
       expect(stage(pipeline, 'rollback').when).toEqual({ branches: ['master'], statuses: ['FAILED'] });
       expect(stage(pipeline, 'notify')).toMatchObject({
         when: { statuses: [...FINISHED_STATUSES] },

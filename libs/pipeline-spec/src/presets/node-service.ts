@@ -169,7 +169,8 @@ export function expandNodeService(args: NodeServiceArguments): PresetExpansion {
         id: 'promote',
         type: 'promote',
         dependsOn: ['check-precondition'],
-        if: { branches: main },
+        // Only after a precondition that ran and passed: a skipped one must not promote.
+        if: { branches: main, statuses: ['SUCCEEDED'] },
         environment: 'production',
         image: '${stages.canary-deploy.outputs.canaryImage}',
       },

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { graph, invalid, stage, valid } from '../testing/parse.js';
 import { formatErrors } from './errors.js';
+import { parsePipeline } from './parse-pipeline.js';
 
 const fixture = (name: string) =>
   readFileSync(
@@ -402,8 +403,13 @@ stages:
   });
 
   it('formats errors one a line for terminals and editors', () => {
-    const errors = invalid(fixture('cycle'));
-    expect(formatErrors(errors, '.aviary/pipeline.yaml')).toBe(
+    const result = parsePipeline(fixture('cycle'), { fileName: '.aviary/pipeline.yaml' });
+    expect(result).toMatchObject({
+      ok: false,
+      errors: [{ file: '.aviary/pipeline.yaml', line: 7, column: 27 }],
+    });
+    const errors = result.ok ? [] : result.errors;
+    expect(formatErrors(errors)).toBe(
       '.aviary/pipeline.yaml:7:27  stages[1].dependsOn[1]  dependsOn forms a cycle: build -> deploy -> build (a stage cannot wait for itself: remove one of these dependencies)',
     );
   });

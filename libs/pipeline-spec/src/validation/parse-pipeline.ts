@@ -14,6 +14,11 @@ import { issuesToProblems } from './zod-issues.js';
 export type ParsePipelineResult =
   { ok: true; pipeline: ResolvedPipeline } | { ok: false; errors: PipelineError[] };
 
+export interface ParsePipelineOptions {
+  /** Set as `file` on every error (e.g. `.aviary/pipeline.yaml`). */
+  fileName?: string;
+}
+
 type Checked = { problems: Problem[]; pipeline?: ResolvedPipeline };
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -133,7 +138,14 @@ function yamlError(error: YAMLError): PipelineError {
  * expressions. Either the resolved pipeline, or every error found, each with its path in the document,
  * its line and column, and a hint where one helps, in the order they appear in the file.
  */
-export function parsePipeline(text: string): ParsePipelineResult {
+export function parsePipeline(text: string, options: ParsePipelineOptions = {}): ParsePipelineResult {
+  const result = parse(text);
+  if (result.ok || options.fileName === undefined) return result;
+  const file = options.fileName;
+  return { ok: false, errors: result.errors.map((error) => ({ file, ...error })) };
+}
+
+function parse(text: string): ParsePipelineResult {
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: true });
   if (document.errors.length > 0) return { ok: false, errors: document.errors.map(yamlError) };
