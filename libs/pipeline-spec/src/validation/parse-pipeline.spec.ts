@@ -139,6 +139,28 @@ stages:
   });
 });
 
+describe('parsePipeline YAML features', () => {
+  it('lets stages share settings through anchors and merge keys', () => {
+    const pipeline = valid(`
+name: merged
+stages:
+  - &node
+    id: unit
+    type: run
+    image: node:24
+    env: { NODE_ENV: test }
+    command: npm test
+  - <<: *node
+    id: lint
+    command: npm run lint
+`);
+    expect(stage(pipeline, 'lint')).toMatchObject({
+      dependsOn: ['unit'],
+      settings: { image: 'node:24', env: { NODE_ENV: 'test' }, command: 'npm run lint' },
+    });
+  });
+});
+
 describe('parsePipeline errors', () => {
   it('reports every error of a bad file at once, in file order, with path, position and hint', () => {
     expect(invalid(fixture('many-errors'))).toEqual([
@@ -352,6 +374,18 @@ productionEnv:
     ]);
     expect(invalid('name: a\n')).toEqual([
       { path: 'stages', line: 1, column: 1, message: 'missing required key "stages"' },
+    ]);
+  });
+
+  it('hints how to write a duration given as a bare number', () => {
+    expect(invalid('name: a\nstages:\n  - { id: w, type: wait, duration: 30 }\n')).toEqual([
+      {
+        path: 'stages[0].duration',
+        line: 3,
+        column: 36,
+        message: 'expected string, found 30',
+        hint: 'write a number followed by units, largest first: 30s, 5m, 1h30m, 2d, 500ms',
+      },
     ]);
   });
 

@@ -147,7 +147,8 @@ export function parsePipeline(text: string, options: ParsePipelineOptions = {}):
 
 function parse(text: string): ParsePipelineResult {
   const lines = new LineCounter();
-  const document = parseDocument(text, { lineCounter: lines, prettyErrors: true });
+  // Merge keys (`<<: *common`) let stages share settings through anchors, as in other CI files.
+  const document = parseDocument(text, { lineCounter: lines, prettyErrors: true, merge: true });
   if (document.errors.length > 0) return { ok: false, errors: document.errors.map(yamlError) };
   let data: unknown;
   try {

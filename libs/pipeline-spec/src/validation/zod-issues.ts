@@ -63,6 +63,16 @@ function schemaAt(schema: Schema, path: readonly PropertyKey[]): Schema | undefi
   return current;
 }
 
+/** Whether a schema is a duration (a string checked against DURATION_PATTERN), to hint how to write one. */
+function isDuration(schema: Schema | undefined): boolean {
+  if (schema === undefined) return false;
+  const def = unwrap(schema)._zod.def as { type: string; checks?: { _zod: { def: { pattern?: RegExp } } }[] };
+  return (
+    def.type === 'string' &&
+    (def.checks ?? []).some((check) => check._zod.def.pattern?.source === DURATION_PATTERN.source)
+  );
+}
+
 export interface IssueScope {
   /** The data the schema checked (to say what was found). */
   data: unknown;
@@ -96,9 +106,15 @@ function issueToProblems(issue: Issue, scope: IssueScope): Problem[] {
         hint: didYouMean(key, allowed, 'allowed keys') ?? `allowed keys: ${allowed.join(', ')}`,
       }));
     }
-    case 'invalid_type':
+    case 'invalid_type': {
       if (found === undefined) return [{ path, message: missing(path) }];
-      return [{ path, message: `expected ${issue.expected}, found ${describeValue(found)}` }];
+      const message = `expected ${issue.expected}, found ${describeValue(found)}`;
+      return [
+        isDuration(schemaAt(scope.schema, issue.path))
+          ? { path, message, hint: DURATION_HINT }
+          : { path, message },
+      ];
+    }
     case 'invalid_value': {
       const values = issue.values.map(String);
       return [
