@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DURATION_HINT, DURATION_PATTERN, parseDuration } from '../duration.js';
-import { STAGE_STATUSES } from '../model.js';
+import { type OnFailure, STAGE_STATUSES } from '../model.js';
 
 /** A duration as written (`30s`, `5m`, `1h30m`), read as milliseconds. */
 export const Duration = z
@@ -8,8 +8,6 @@ export const Duration = z
   .regex(DURATION_PATTERN, { error: (issue) => `"${String(issue.input)}" is not a duration` })
   .transform((text) => parseDuration(text) ?? 0)
   .meta({ description: `A duration: ${DURATION_HINT}.`, examples: ['30s', '5m', '1h30m'] });
-
-export { DURATION_HINT };
 
 /** Names that are safe as stage ids, output names and environment names in references. */
 export const StageId = z
@@ -124,12 +122,13 @@ export const RetryPolicyInput = z
   ])
   .meta({ description: 'Retries: a count, or { count, backoff, maxBackoff, factor }.' });
 
-export const ON_FAILURE = ['fail', 'rollback', 'pause-and-notify', 'ignore'] as const;
-export const OnFailureInput = z.enum(ON_FAILURE).meta({
-  description:
-    'What a failure of this stage does: fail the execution (default), fail and roll back the ' +
-    "stage's deployment, pause and ask a person, or ignore it and go on.",
-});
+export const OnFailureInput = z
+  .enum(['fail', 'rollback', 'pause-and-notify', 'ignore'] satisfies OnFailure[])
+  .meta({
+    description:
+      'What a failure of this stage does: fail the execution (default), fail and roll back the ' +
+      "stage's deployment, pause and ask a person, or ignore it and go on.",
+  });
 
 export const Concurrency = z.enum(['queue', 'cancel']).meta({
   description: 'A push to a branch that already has a running execution waits for it (queue) or cancels it.',

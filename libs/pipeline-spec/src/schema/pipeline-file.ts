@@ -61,7 +61,6 @@ const PipelineCommonShape = {
       'Longest run of a whole execution (default: the longest chain of stage timeouts, retries included).',
   }),
 };
-export const PIPELINE_COMMON_KEYS = Object.keys(PipelineCommonShape);
 
 /** The top of an explicit pipeline; its stages are checked one by one (see validation). */
 export const ExplicitPipelineTop = z

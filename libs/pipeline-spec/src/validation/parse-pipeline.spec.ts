@@ -373,7 +373,13 @@ productionEnv:
       },
     ]);
     expect(invalid('name: a\n')).toEqual([
-      { path: 'stages', line: 1, column: 1, message: 'missing required key "stages"' },
+      {
+        path: 'stages',
+        line: 1,
+        column: 1,
+        message: 'missing required key "stages"',
+        hint: 'write "preset: node-service", or list the stages',
+      },
     ]);
   });
 

@@ -111,8 +111,9 @@ export function checkPipelineData(data: unknown): Checked {
   const checked = checkExplicit(data);
   if (!('stages' in data)) {
     for (const found of checked.problems) {
-      if (found.path.length === 0 && found.message.includes('"stages"'))
+      if (found.path.length === 1 && found.path[0] === 'stages') {
         found.hint = 'write "preset: node-service", or list the stages';
+      }
     }
   }
   return checked;
