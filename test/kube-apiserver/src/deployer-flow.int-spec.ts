@@ -165,6 +165,28 @@ describe('the Kubernetes API test server, through client-node', () => {
     }
   });
 
+  it('keeps status and spec apart: the status subresource writes only status, the object never does', async () => {
+    const ns = await namespace();
+    await k8s.apply(deployment(ns, 'split', 'registry.local/split:1', { replicas: 1 }));
+    const url = `${server.url}/apis/apps/v1/namespaces/${ns}/deployments/split`;
+    const patch = (suffix: string, replicas: number, statusReplicas: number) =>
+      fetch(`${url}${suffix}`, {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/merge-patch+json' },
+        body: JSON.stringify({ spec: { replicas }, status: { replicas: statusReplicas } }),
+      }).then((r) => r.json() as Promise<V1Deployment>);
+    const viaStatus = await patch('/status', 7, 42);
+    expect([viaStatus.spec?.replicas, viaStatus.status?.replicas]).toEqual([1, 42]);
+    const viaObject = await patch('', 7, 99);
+    expect(viaObject.spec?.replicas).toBe(7);
+    expect(viaObject.status?.replicas).not.toBe(99);
+    expect(viaObject.metadata?.generation).toBe(2);
+    const badSelector = await failure(
+      k8s.core.listNamespacedPod({ namespace: ns, labelSelector: 'app in web' }),
+    );
+    expect(badSelector).toMatchObject({ code: 400, reason: 'BadRequest' });
+  });
+
   it('lists by label selector (equality, in, notin, exists) and by field selector', async () => {
     const ns = await namespace();
     await k8s.apply(
@@ -273,6 +295,18 @@ describe('the Kubernetes API test server, through client-node', () => {
     expect(second.metadata?.generation).toBe(2);
   });
 
+  it('re-applying the same configuration is a no-op: same resourceVersion and generation', async () => {
+    const ns = await namespace();
+    await k8s.apply(deployment(ns, 'same', 'registry.local/same:1', { replicas: 1 }));
+    await eventually(async () =>
+      expect(rolledOut(await k8s.apps.readNamespacedDeployment({ name: 'same', namespace: ns }))).toBe(true),
+    );
+    const before = await k8s.apps.readNamespacedDeployment({ name: 'same', namespace: ns });
+    const again = await k8s.apply(deployment(ns, 'same', 'registry.local/same:1', { replicas: 1 }));
+    expect(again.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
+    expect(again.metadata?.generation).toBe(1);
+  });
+
   it('dry-run answers what would be stored and changes nothing', async () => {
     const ns = await namespace();
     const live = await k8s.apply(deployment(ns, 'dry', 'registry.local/dry:1', { replicas: 1 }));
@@ -300,7 +334,7 @@ describe('the Kubernetes API test server, through client-node', () => {
     ]);
   });
 
-  it('deleting a Deployment deletes its ReplicaSets and Pods; reading it then answers 404', async () => {
+  it('deleting a Deployment deletes its ReplicaSets and Pods (unless orphaned); reading it then answers 404', async () => {
     const ns = await namespace();
     await k8s.apply(deployment(ns, 'gone', 'registry.local/gone:1', { replicas: 2 }));
     await eventually(async () => expect(await podsOf(ns, 'app=gone')).toHaveLength(2));
@@ -319,6 +353,12 @@ describe('the Kubernetes API test server, through client-node', () => {
     } finally {
       podWatch.stop();
     }
+    await k8s.apply(deployment(ns, 'kept', 'registry.local/kept:1', { replicas: 1 }));
+    await eventually(async () => expect(await podsOf(ns, 'app=kept')).toHaveLength(1));
+    await k8s.apps.deleteNamespacedDeployment({ name: 'kept', namespace: ns, propagationPolicy: 'Orphan' });
+    expect(server.objects('ReplicaSet', ns).map((rs) => rs.metadata.ownerReferences)).toEqual([undefined]);
+    expect(await podsOf(ns, 'app=kept')).toHaveLength(1);
+
     const missing = await failure(k8s.apps.readNamespacedDeployment({ name: 'gone', namespace: ns }));
     expect(missing).toMatchObject({
       code: 404,

@@ -1,7 +1,7 @@
 import { kubeTime, type JsonObject } from '../json.js';
 import type { ResourceType } from '../resources/catalog.js';
 import type { KubeObject, ManagedFieldsEntry } from '../resources/kube-object.js';
-import { type FieldSet, fromFieldsV1, toFieldsV1 } from './field-set.js';
+import { FieldSet, fromFieldsV1, toFieldsV1 } from './field-set.js';
 
 const UNMANAGED_METADATA = [
   'name',
@@ -68,15 +68,23 @@ export function entryFor(
   managers: ManagerFields[],
   manager: string,
   operation: 'Apply' | 'Update',
-  apiVersion: string,
-  emptySet: () => FieldSet,
 ): ManagerFields {
   let entry = managers.find((m) => m.manager === manager && m.operation === operation && !m.subresource);
   if (!entry) {
-    entry = { manager, operation, apiVersion, time: kubeTime(), fields: emptySet() };
+    entry = { manager, operation, apiVersion: '', time: kubeTime(), fields: new FieldSet() };
     managers.push(entry);
   }
+  return entry;
+}
+
+/** Gives an entry its new fields; its time moves only when they change, so a no-op write stays one. */
+export function setFields(entry: ManagerFields, fields: FieldSet, apiVersion: string): void {
+  const same =
+    entry.apiVersion === apiVersion &&
+    entry.fields.size === fields.size &&
+    [...fields].every((p) => entry.fields.has(p));
+  if (same) return;
+  entry.fields = fields;
   entry.apiVersion = apiVersion;
   entry.time = kubeTime();
-  return entry;
 }

@@ -9,6 +9,7 @@ import {
   encodeManagedFields,
   entryFor,
   managedPart,
+  setFields,
 } from './managed-fields.js';
 
 export interface Conflict {
@@ -59,7 +60,7 @@ export function serverSideApply({ resource, live, config, manager, force }: Appl
   }
   for (const { owner, path } of conflicting) owner.fields.delete(path);
 
-  const mine = entryFor(managers, manager, 'Apply', config.apiVersion ?? '', () => new FieldSet());
+  const mine = entryFor(managers, manager, 'Apply');
   const ownedByOthers = others.reduce((all, m) => all.union(m.fields), new FieldSet());
   const merged = mergeApplied(live, applied, []) as KubeObject;
   const stale = new FieldSet(
@@ -73,7 +74,7 @@ export function serverSideApply({ resource, live, config, manager, force }: Appl
   for (const path of removals) {
     if (removeAt(merged, path)) pruneEmptyParents(merged, path, stillOwned);
   }
-  mine.fields = appliedFields;
+  setFields(mine, appliedFields, config.apiVersion ?? '');
   merged.metadata.managedFields = encodeManagedFields(managers);
   return { object: merged };
 }

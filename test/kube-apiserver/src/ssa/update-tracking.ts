@@ -2,7 +2,13 @@ import { deepEqual } from '../json.js';
 import type { ResourceType } from '../resources/catalog.js';
 import type { KubeObject, ManagedFieldsEntry } from '../resources/kube-object.js';
 import { FieldSet, fieldsOf, isItemPath, valueAt } from './field-set.js';
-import { decodeManagedFields, encodeManagedFields, entryFor, managedPart } from './managed-fields.js';
+import {
+  decodeManagedFields,
+  encodeManagedFields,
+  entryFor,
+  managedPart,
+  setFields,
+} from './managed-fields.js';
 
 /**
  * Field ownership after a write that is not an apply (create, update, merge or strategic patch, scale):
@@ -29,7 +35,7 @@ export function trackUpdate(
   const managers = decodeManagedFields(previous?.metadata.managedFields);
   if (changed.size === 0 && removed.size === 0) return encodeManagedFields(managers);
   for (const m of managers) m.fields = m.fields.minus(changed).minus(removed);
-  const mine = entryFor(managers, manager, 'Update', next.apiVersion ?? '', () => new FieldSet());
-  mine.fields = mine.fields.union(changed);
+  const mine = entryFor(managers, manager, 'Update');
+  setFields(mine, mine.fields.union(changed), next.apiVersion ?? '');
   return encodeManagedFields(managers);
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { clone, kubeTime } from '../json.js';
+import { clone, deepEqual, kubeTime } from '../json.js';
 import { type ResourceType, apiVersionOf } from '../resources/catalog.js';
 import type { KubeObject } from '../resources/kube-object.js';
 import { WatchHub } from './watch-hub.js';
@@ -59,7 +59,7 @@ export class ObjectStore {
     if (!previous) throw new Error(`update of a missing object ${key}`);
     const stored = this.withTypeMeta(resource, clone(object));
     stored.metadata.resourceVersion = previous.metadata.resourceVersion;
-    if (JSON.stringify(stored) === JSON.stringify(previous)) return clone(previous);
+    if (deepEqual(stored, previous)) return clone(previous);
     stored.metadata.resourceVersion = String(++this.revision);
     bucket.set(key, stored);
     this.hub.publish({
