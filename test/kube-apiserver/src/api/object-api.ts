@@ -126,7 +126,7 @@ export class ObjectApi {
     if (type === 'strategic' && resource.custom)
       throw unsupportedMediaType('application/strategic-merge-patch+json');
     const previous = this.get(resource, namespace, name);
-    const patched = asKubeObject(this.patchValue(type, previous, patch) as never);
+    const patched = objectFrom(this.patchValue(type, previous, patch));
     this.checkName(name, patched);
     return this.commit(resource, previous, patched, options);
   }
@@ -145,7 +145,7 @@ export class ObjectApi {
     const changed =
       patchType === 'replace'
         ? this.decode(resource, change.body)
-        : asKubeObject(this.patchValue(patchType, previous, change.body) as never);
+        : objectFrom(this.patchValue(patchType, previous, change.body));
     this.checkResourceVersion(resource, previous, changed);
     const next = { ...previous, status: changed.status };
     validateObject(resource, next, previous);
@@ -238,8 +238,7 @@ export class ObjectApi {
         'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
       );
     }
-    if (!isObject(patch)) throw badRequest('the applied configuration must be an object');
-    const config = asKubeObject(withoutNulls(patch) as never);
+    const config = objectFrom(withoutNulls(patch));
     if (!config.apiVersion || !config.kind)
       throw badRequest('apiVersion and kind must be set in an applied configuration');
     this.checkTypeMeta(resource, config);
@@ -283,23 +282,24 @@ export class ObjectApi {
     if (previous) this.checkResourceVersion(resource, previous, candidate);
     else this.requireNamespace(resource, candidate.metadata.namespace);
     const next = clone(candidate);
+    // Identity and bookkeeping are the server's: kept from the stored object, never taken from the client.
+    const {
+      uid: _uid,
+      creationTimestamp: _created,
+      resourceVersion: _rv,
+      generation: _generation,
+      ...meta
+    } = next.metadata;
     const server = previous?.metadata;
-    next.metadata = {
-      ...next.metadata,
-      ...(server
-        ? {
-            uid: server.uid,
-            creationTimestamp: server.creationTimestamp,
-            resourceVersion: server.resourceVersion,
-          }
-        : {}),
-    };
-    delete next.metadata.generation;
-    if (resource.subresources.includes('status')) {
-      if (previous?.status !== undefined) next.status = previous.status;
-      else if (previous) delete next.status;
-      else next.status = {};
-    }
+    next.metadata = server
+      ? {
+          ...meta,
+          uid: server.uid,
+          creationTimestamp: server.creationTimestamp,
+          resourceVersion: server.resourceVersion,
+        }
+      : meta;
+    if (resource.subresources.includes('status')) next.status = previous ? previous.status : {};
     applyDefaults(resource, next, previous);
     if (TRACKS_GENERATION.has(resource.kind)) {
       const generation = server?.generation ?? 0;
@@ -348,8 +348,7 @@ export class ObjectApi {
   }
 
   private decode(resource: ResourceType, body: unknown): KubeObject {
-    if (!isObject(body)) throw badRequest('the request body must be a Kubernetes object');
-    const object = asKubeObject(clone(body));
+    const object = objectFrom(clone(body));
     this.checkTypeMeta(resource, object);
     return object;
   }
@@ -400,6 +399,11 @@ export class ObjectApi {
     if (wanted && wanted !== previous.metadata.resourceVersion)
       throw modifiedConflict(resource, previous.metadata.name!);
   }
+}
+
+function objectFrom(value: unknown): KubeObject {
+  if (!isObject(value)) throw badRequest('the request body must be a Kubernetes object');
+  return asKubeObject(value);
 }
 
 function specChanged(previous: KubeObject, next: KubeObject): boolean {
