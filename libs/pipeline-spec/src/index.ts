@@ -42,4 +42,12 @@ export {
   ExplicitPipeline,
   type NodeServiceArguments,
 } from './schema/pipeline-file.js';
+export {
+  DeploySettings,
+  CanaryDeploySettings,
+  PromoteSettings,
+  RollbackSettings,
+  DEPLOY_STRATEGIES,
+} from './schema/stage-settings.js';
+export { DeployOverrides, LocalRun } from './schema/deploy-overrides.js';
 export { pipelineJsonSchema, renderPipelineSchemaFile, PIPELINE_SCHEMA_ID } from './schema/json-schema.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Containers, Duration, EnvVars, OutputName } from './common.js';
+import { DeployOverrides, LocalRun } from './deploy-overrides.js';
 
 /**
  * The settings of each stage type, written beside the common fields of a stage (`id`, `type`,
@@ -43,10 +44,8 @@ const Workload = {
     .min(1)
     .optional()
     .meta({ description: 'URL path prefix the service is exposed on by the ingress (/<servicePath>).' }),
-  overrides: z
-    .record(z.string(), z.unknown())
-    .prefault({})
-    .meta({ description: 'Overrides of the generated manifests (resources, probes, ports, ...).' }),
+  overrides: DeployOverrides.prefault({}),
+  local: LocalRun.optional(),
 };
 
 export const CheckoutSettings = z
@@ -139,6 +138,24 @@ export const DeploySettings = z
       .min(0)
       .optional()
       .meta({ description: 'Replica count (default: keep the current one, 1 at first).' }),
+    keepPreviousFor: Duration.prefault('30m').meta({
+      description:
+        'blue-green: how long the previous Deployment is kept, scaled down, for an instant rollback (default 30m).',
+    }),
+    steps: z
+      .array(z.int().min(1).max(100))
+      .min(1)
+      .refine((steps) => steps.every((step, i) => i === 0 || step > steps[i - 1]!) && steps.at(-1) === 100, {
+        error: 'steps rise and end at 100, e.g. [25, 50, 100]',
+      })
+      .prefault([25, 50, 100])
+      .meta({ description: 'rolling-red-black: percentages of the replicas moved at each step.' }),
+    stepPause: Duration.prefault('0s').meta({
+      description: 'rolling-red-black: wait after each healthy step before the next one (default 0s).',
+    }),
+    dryRun: z.boolean().prefault(false).meta({
+      description: 'Only ask the cluster what the deploy would change (server-side dry-run); output diff.',
+    }),
     ...Workload,
   })
   .strict();
