@@ -119,7 +119,7 @@ describe('an execution', () => {
     });
     expect(d.events()).toEqual(['execution.started', 'execution.stage-changed']);
     expect(d.last.timersToAdd.map((t) => `${t.kind} ${t.stageId ?? ''} ${t.dueAt.toISOString()}`)).toEqual([
-      'execution-timeout  2026-11-26T11:00:00.000Z',
+      'execution-timeout  2026-11-26T11:00:01.000Z',
       'stage-timeout checkout 2026-11-26T10:01:00.000Z',
     ]);
   });

@@ -42,6 +42,13 @@ import { type PipelineLanguage } from './pipeline-language.js';
 /** The actor of what the orchestrator decides by itself. */
 export const SYSTEM_ACTOR = 'aviary';
 
+/**
+ * The pipeline timeout fires this long after the pipeline's timeout: its default is the sum of the
+ * stage timeouts on the longest path, and a stage that times out must fail as itself, not be cut
+ * short by the pipeline's timer due at the same instant.
+ */
+export const PIPELINE_TIMEOUT_SLACK_MS = 1_000;
+
 export type Outcome = { applied: true } | { applied: false; reason: string };
 
 const APPLIED: Outcome = { applied: true };
@@ -120,7 +127,7 @@ export class ExecutionRun {
     this.send(ExecutionStarted, { ...this.ref(), startedAt: this.iso() });
     this.changes.timersToAdd.push({
       kind: 'execution-timeout',
-      dueAt: this.after(state.pipeline.timeoutMs),
+      dueAt: this.after(state.pipeline.timeoutMs + PIPELINE_TIMEOUT_SLACK_MS),
     });
     this.advance();
     return APPLIED;
@@ -252,7 +259,10 @@ export class ExecutionRun {
     state.endedAt = null;
     this.send(ExecutionResumed, { ...this.ref(), resumedBy: this.actor, reason: why, resumedAt: this.iso() });
     if (wasEnded)
-      this.changes.timersToAdd.push({ kind: 'execution-timeout', dueAt: this.after(pipeline.timeoutMs) });
+      this.changes.timersToAdd.push({
+        kind: 'execution-timeout',
+        dueAt: this.after(pipeline.timeoutMs + PIPELINE_TIMEOUT_SLACK_MS),
+      });
     this.advance();
     return APPLIED;
   }
@@ -834,7 +844,8 @@ export class ExecutionRun {
  */
 export function watchdogDeadline(state: ExecutionState, graceMs: number, now: Date): Date | null {
   if (isFinalExecution(state.status) || state.status === 'NOT_STARTED' || !state.pipeline) return null;
-  const pipelineDeadline = (state.startedAt ?? now).getTime() + state.pipeline.timeoutMs;
+  const pipelineDeadline =
+    (state.startedAt ?? now).getTime() + state.pipeline.timeoutMs + PIPELINE_TIMEOUT_SLACK_MS;
   const busy = [...state.stages.values()].filter(
     (stage) => stage.status === 'RUNNING' || stage.status === 'PAUSED',
   );

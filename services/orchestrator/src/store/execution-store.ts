@@ -138,12 +138,18 @@ export class ExecutionStore {
 
   /** Loads an execution and locks its row until the transaction ends; undefined if there is none. */
   async lock(manager: EntityManager, id: string): Promise<LockedExecution | undefined> {
+    // Lock first, read after, in two statements: a statement that waited for the lock still reads
+    // the other tables as they were when it began, so stages read with the lock could be stale.
+    const held = await manager.query<unknown[]>(`select 1 from ${this.executions} where id = $1 for update`, [
+      id,
+    ]);
+    if (held.length === 0) return undefined;
     const [row] = await manager.query<ExecutionJson[]>(
       `select e.id, e.application, e.concurrency_group, e.trigger, e.pipeline, e.status, e.reason, e.version,
               e.resolve_attempts, e.created_at, e.started_at, e.ended_at,
               coalesce((select json_agg(s order by s.position) from ${this.stages} s where s.execution_id = e.id),
                        '[]'::json) as stage_rows
-       from ${this.executions} e where e.id = $1 for update of e`,
+       from ${this.executions} e where e.id = $1`,
       [id],
     );
     if (!row) return undefined;
