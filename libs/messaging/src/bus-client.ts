@@ -27,6 +27,7 @@ import {
 } from './feeds/feeds.js';
 import { QueryError } from './errors.js';
 import { type BusLink } from './link.js';
+import { type ObjectStore } from './objects/object-store.js';
 import { type BusSettings } from './options.js';
 
 function parseJson(payload: Uint8Array): unknown {
@@ -163,6 +164,15 @@ export abstract class BusClient extends ClientProxy {
       subjectUnderRoot(logSubject(valid.executionId, valid.stageId), this.settings.subjectRoot),
       encodeJson(valid),
     );
+  }
+
+  /**
+   * A bucket of the installation's object store (logs, reports, packaged builds): the JetStream
+   * object store `<prefix>_<bucket>`, or the in-process broker's folder or memory. Every service of
+   * the installation sees the same objects.
+   */
+  objects(bucket: string): ObjectStore {
+    return this.link.objects(bucket);
   }
 
   /** Resolves at once: the bus connects in the background and publishes wait for it (bounded). */

@@ -10,3 +10,5 @@ export { consumerName } from './patterns.js';
 export { createJetStreamBus } from './jetstream/jetstream-bus.js';
 export { InProcessBroker, type ConsumerState, type StoredMessage } from './in-process/broker.js';
 export { createInProcessBus } from './in-process/in-process-bus.js';
+export { type ObjectContent, type ObjectStore, type StoredObject } from './objects/object-store.js';
+export { FolderObjectStore } from './objects/folder-objects.js';

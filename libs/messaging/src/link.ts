@@ -1,4 +1,5 @@
 import { type Feed, type RawMessage } from './feeds/feeds.js';
+import { type ObjectStore } from './objects/object-store.js';
 
 /**
  * The seam between the transport-neutral client and server (validation, envelopes, handler
@@ -42,4 +43,6 @@ export interface BusLink {
   listen(subject: string): Promise<Feed<RawMessage>>;
   /** Publishes on a core subject, fire and forget. */
   broadcast(subject: string, payload: Uint8Array): Promise<void>;
+  /** A bucket of the object store that goes with the transport. */
+  objects(bucket: string): ObjectStore;
 }

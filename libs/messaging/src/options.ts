@@ -36,6 +36,8 @@ export interface BusOptions {
   shutdownTimeoutMs?: number;
   /** How long events and dead letters are kept in their streams. Default 7 days. */
   retentionMs?: number;
+  /** How long objects (logs, reports, packaged builds) are kept in the object store. Default 30 days. */
+  objectRetentionMs?: number;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -63,6 +65,10 @@ const OptionsSchema = z.object({
     .int()
     .min(1000)
     .default(7 * DAY_MS),
+  objectRetentionMs: z
+    .int()
+    .min(1000)
+    .default(30 * DAY_MS),
 });
 
 export interface StreamNames {

@@ -80,13 +80,16 @@ export function uniqueBusNames(): { subjectRoot: string; streamPrefix: string } 
   return { subjectRoot: `t${suffix}`, streamPrefix: `T${suffix.toUpperCase()}` };
 }
 
-/** Deletes every stream named `<prefix>_...` (what a bus with that stream prefix created). */
+/**
+ * Deletes every stream named `<prefix>_...` (what a bus with that stream prefix created), and its
+ * object store buckets (`OBJ_<prefix>_...`).
+ */
 export async function deleteStreams(url: string, prefix: string): Promise<void> {
   const nc = await connect({ servers: url, timeout: 2_000, reconnect: false });
   try {
     const jsm = await jetstreamManager(nc);
     for await (const name of jsm.streams.names())
-      if (name.startsWith(`${prefix}_`)) await jsm.streams.delete(name);
+      if (name.startsWith(`${prefix}_`) || name.startsWith(`OBJ_${prefix}_`)) await jsm.streams.delete(name);
   } finally {
     await nc.close();
   }

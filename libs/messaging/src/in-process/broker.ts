@@ -1,5 +1,8 @@
 import { subjectMatches } from '@aviary/events';
 import { type Delivery, type QueryReply } from '../link.js';
+import { FolderObjectStore } from '../objects/folder-objects.js';
+import { MemoryObjectStore } from '../objects/memory-objects.js';
+import { checkBucket, type ObjectStore } from '../objects/object-store.js';
 
 export interface StreamConfig {
   name: string;
@@ -287,12 +290,30 @@ interface Responder {
  */
 export class InProcessBroker {
   private readonly streams = new Map<string, MemoryStream>();
+  private readonly buckets = new Map<string, ObjectStore>();
   private readonly listeners = new Set<{
     pattern: string;
     onMessage: (subject: string, payload: Uint8Array) => void;
   }>();
   private readonly responders = new Set<Responder>();
   private readonly turns = new Map<string, number>();
+
+  /** `objectsDir`: where the object store keeps its buckets (the standalone mode's artifact folder); memory without it. */
+  constructor(private readonly options: { objectsDir?: string } = {}) {}
+
+  /** A bucket of the process's object store, shared by every bus on this broker. */
+  objects(bucket: string): ObjectStore {
+    let store = this.buckets.get(bucket);
+    if (!store) {
+      checkBucket(bucket);
+      store =
+        this.options.objectsDir === undefined
+          ? new MemoryObjectStore()
+          : new FolderObjectStore(this.options.objectsDir, bucket);
+      this.buckets.set(bucket, store);
+    }
+    return store;
+  }
 
   /** Creates the stream, or keeps the existing one if its subjects agree. */
   addStream(config: StreamConfig): void {

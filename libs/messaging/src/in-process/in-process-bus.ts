@@ -5,6 +5,7 @@ import { BusUnavailableError, QueryError, errorMessage } from '../errors.js';
 import { Channel } from '../feeds/channel.js';
 import { type Feed, type RawMessage } from '../feeds/feeds.js';
 import { type BusLink, type QueryReply } from '../link.js';
+import { type ObjectStore } from '../objects/object-store.js';
 import { resolveOptions, type BusOptions, type BusSettings } from '../options.js';
 import { BrokerRequestError, type InProcessBroker } from './broker.js';
 
@@ -44,6 +45,10 @@ class InProcessLink implements BusLink {
     if (this.closed) return Promise.reject(new BusUnavailableError('the bus is closed'));
     this.broker.broadcast(subject, payload);
     return Promise.resolve();
+  }
+
+  objects(bucket: string): ObjectStore {
+    return this.broker.objects(bucket);
   }
 
   close(): void {

@@ -23,7 +23,9 @@ import { Channel } from '../feeds/channel.js';
 import { type Feed, type RawMessage } from '../feeds/feeds.js';
 import { type BusLink, type Delivery, type QueryReply } from '../link.js';
 import { resolveOptions, type BusOptions, type BusSettings } from '../options.js';
+import { type ObjectStore } from '../objects/object-store.js';
 import { NatsConnector, type NatsLink } from './connector.js';
+import { JetStreamObjectStore } from './jetstream-objects.js';
 import { desiredStreams, ensureConsumer, ensureStream } from './provisioning.js';
 
 /** Set on a query reply when the handler failed; the body is then `{ "error": message }`. */
@@ -42,6 +44,7 @@ function hasCause(error: unknown, type: abstract new (...args: never[]) => Error
 class JetStreamLink implements BusLink {
   /** Open feeds, ended when the bus closes. */
   private readonly feeds = new Set<Channel<RawMessage>>();
+  private readonly buckets = new Map<string, ObjectStore>();
 
   constructor(
     private readonly connector: NatsConnector,
@@ -92,6 +95,15 @@ class JetStreamLink implements BusLink {
   async broadcast(subject: string, payload: Uint8Array): Promise<void> {
     const link = this.connector.ready() ?? (await this.connector.usable(this.settings.publishTimeoutMs));
     link.nc.publish(subject, payload);
+  }
+
+  objects(bucket: string): ObjectStore {
+    let store = this.buckets.get(bucket);
+    if (!store) {
+      store = new JetStreamObjectStore(this.connector, this.settings, bucket);
+      this.buckets.set(bucket, store);
+    }
+    return store;
   }
 
   /** Ends every open feed: their readers' loops finish. */

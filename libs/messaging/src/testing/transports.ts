@@ -5,6 +5,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { type Bus } from '../bus.js';
 import { InProcessBroker } from '../in-process/broker.js';
 import { createInProcessBus } from '../in-process/in-process-bus.js';
@@ -53,46 +54,52 @@ function readDeadLetter(payload: string): Envelope<DeadLetter> {
   return EnvelopeSchema.parse(JSON.parse(payload)) as Envelope<DeadLetter>;
 }
 
-export const inProcessTransport: TransportFactory = {
-  name: 'in-process',
-  create() {
-    const broker = new InProcessBroker();
-    const names = uniqueBusNames();
-    const streams = streamNames(names.streamPrefix);
-    const buses: Bus[] = [];
-    const decoder = new TextDecoder();
-    return Promise.resolve({
-      bus(service, options = {}) {
-        const bus = createInProcessBus(broker, { ...defaults(service, options), ...names });
-        buses.push(bus);
-        return bus;
-      },
-      publishRaw(subject, payload) {
-        broker.publish(
-          subjectUnderRoot(subject, names.subjectRoot),
-          new TextEncoder().encode(payload),
-          randomUUID(),
-        );
-        return Promise.resolve();
-      },
-      deadLetters() {
-        if (!broker.streamNames().includes(streams.deadLetter)) return Promise.resolve([]);
-        return Promise.resolve(
-          broker.messages(streams.deadLetter).map((m) => readDeadLetter(decoder.decode(m.payload))),
-        );
-      },
-      settled() {
-        const consumers = [streams.command, streams.event]
-          .filter((stream) => broker.streamNames().includes(stream))
-          .flatMap((stream) => broker.consumers(stream));
-        return Promise.resolve(consumers.every((c) => c.pending === 0 && c.ackPending === 0));
-      },
-      async dispose() {
-        await Promise.all(buses.map((bus) => bus.close()));
-      },
-    });
-  },
-};
+/** The in-process transport; with `objectsDir`, its object store keeps buckets in that folder. */
+export function inProcessTransportWith(options: { objectsDir?: string } = {}): TransportFactory {
+  return {
+    name: options.objectsDir === undefined ? 'in-process' : 'in-process, objects in a folder',
+    create() {
+      const broker = new InProcessBroker(options);
+      const names = uniqueBusNames();
+      const streams = streamNames(names.streamPrefix);
+      const buses: Bus[] = [];
+      const decoder = new TextDecoder();
+      return Promise.resolve({
+        bus(service, options = {}) {
+          const bus = createInProcessBus(broker, { ...defaults(service, options), ...names });
+          buses.push(bus);
+          return bus;
+        },
+        publishRaw(subject, payload) {
+          broker.publish(
+            subjectUnderRoot(subject, names.subjectRoot),
+            new TextEncoder().encode(payload),
+            randomUUID(),
+          );
+          return Promise.resolve();
+        },
+        deadLetters() {
+          if (!broker.streamNames().includes(streams.deadLetter)) return Promise.resolve([]);
+          return Promise.resolve(
+            broker.messages(streams.deadLetter).map((m) => readDeadLetter(decoder.decode(m.payload))),
+          );
+        },
+        settled() {
+          const consumers = [streams.command, streams.event]
+            .filter((stream) => broker.streamNames().includes(stream))
+            .flatMap((stream) => broker.consumers(stream));
+          return Promise.resolve(consumers.every((c) => c.pending === 0 && c.ackPending === 0));
+        },
+        async dispose() {
+          await Promise.all(buses.map((bus) => bus.close()));
+          if (options.objectsDir) rmSync(options.objectsDir, { recursive: true, force: true });
+        },
+      });
+    },
+  };
+}
+
+export const inProcessTransport = inProcessTransportWith();
 
 async function consumersSettled(jsm: JetStreamManager, stream: string): Promise<boolean> {
   try {
