@@ -28,3 +28,4 @@ export * from './messages/notification.js';
 export * from './messages/file-query.js';
 export * from './messages/dead-letter.js';
 export * from './messages/log.js';
+export * from './messages/reports.js';

@@ -7,6 +7,8 @@ import {
   ExecutionStarted,
 } from './messages/execution.js';
 import { ReadRepositoryFile } from './messages/file-query.js';
+import { GetStageLogs } from './messages/log.js';
+import { GetCanaryReport, GetQualityReport } from './messages/reports.js';
 import { GiveJudgment, JudgmentGiven, JudgmentRequested } from './messages/judgment.js';
 import { NotificationRequested } from './messages/notification.js';
 import {
@@ -45,6 +47,9 @@ export const ALL_CONTRACTS: readonly AnyContract[] = [
   JudgmentGiven,
   NotificationRequested,
   ReadRepositoryFile,
+  GetStageLogs,
+  GetCanaryReport,
+  GetQualityReport,
 ];
 
 /**
