@@ -43,6 +43,10 @@ export {
   type NodeServiceArguments,
 } from './schema/pipeline-file.js';
 export {
+  BuildImageSettings,
+  CheckoutSettings,
+  REPORT_KINDS,
+  RunSettings,
   DeploySettings,
   CanaryDeploySettings,
   PromoteSettings,

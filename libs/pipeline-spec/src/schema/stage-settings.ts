@@ -19,9 +19,25 @@ const Reports = z
       .meta({ description: 'LCOV coverage report (e.g. coverage/lcov.info).' }),
     junit: z.string().min(1).optional().meta({ description: 'JUnit XML test report.' }),
     lint: z.string().min(1).optional().meta({ description: 'ESLint JSON report.' }),
+    coverageSummary: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'Istanbul coverage summary (e.g. coverage/coverage-summary.json).' }),
+    cobertura: z.string().min(1).optional().meta({ description: 'Cobertura XML coverage report.' }),
+    audit: z.string().min(1).optional().meta({ description: '`npm audit --json` output.' }),
+    duplication: z.string().min(1).optional().meta({ description: 'jscpd JSON duplication report.' }),
   })
   .strict();
-export const REPORT_KINDS = ['coverage', 'junit', 'lint'] as const;
+export const REPORT_KINDS = [
+  'coverage',
+  'junit',
+  'lint',
+  'coverageSummary',
+  'cobertura',
+  'audit',
+  'duplication',
+] as const;
 
 const Target = {
   environment: z.string().min(1).meta({ description: 'Target environment (homolog, production, ...).' }),
@@ -120,6 +136,39 @@ export const BuildImageSettings = z
     tag: Template('Image tag (a template).').prefault('${trigger.sha}'),
     buildArgs: EnvVars.prefault({}).meta({ description: 'Docker build arguments.' }),
     push: z.boolean().prefault(true).meta({ description: 'Push the image to the registry.' }),
+    baseImage: z.string().min(1).optional().meta({
+      description:
+        "Base image of the daemonless build (default: the builder's BUILDER_BASE_IMAGE); the dockerfile is not read.",
+    }),
+    entrypoint: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .meta({ description: 'Entrypoint of the image (default: node and the main file of package.json).' }),
+    workdir: z
+      .string()
+      .startsWith('/')
+      .optional()
+      .meta({ description: 'Directory the application is copied to and runs in (default /app).' }),
+    user: z.string().min(1).optional().meta({ description: 'User the application runs as (default 1000).' }),
+    env: EnvVars.prefault({}).meta({ description: 'Environment variables of the image.' }),
+    labels: z
+      .record(z.string().min(1), z.string())
+      .prefault({})
+      .meta({ description: 'Extra OCI labels (source and revision are always set).' }),
+    additionalTags: z
+      .array(z.string().min(1))
+      .prefault([])
+      .meta({ description: 'More tags for the same image, e.g. latest or ${trigger.branch}.' }),
+    command: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({
+        description:
+          'Command mode: a shell command that builds and pushes the image itself (docker, buildah, kaniko); ' +
+          'it gets IMAGE, IMAGE_TAG, CONTEXT, DOCKERFILE and BUILD_ARG_<name>.',
+      }),
   })
   .strict();
 
