@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { CheckoutError, classifyGitFailure } from './git-errors.js';
+import { type GitCredentials, displayUrl, repositoryHost } from './credentials.js';
+import { runGit, type GitResult } from './git-cli.js';
+import { KeyedMutex } from './keyed-mutex.js';
+
+export interface CommitInfo {
+  sha: string;
+  author: string;
+  message: string;
+}
+
+export interface FetchOutcome {
+  /** False when the mirror already had the commit: nothing went over the network. */
+  fetched: boolean;
+}
+
+const SHA = /^[0-9a-f]{7,64}$/;
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One bare mirror per repository, kept between builds. A checkout fetches exactly the pushed commit,
+ * shallow, into the mirror; what the mirror already holds is not fetched again (its earlier commits
+ * are announced as "have"s), so a second build of a repository downloads only what changed. A
+ * workspace is a repository that borrows the mirror's objects (git alternates) and checks the commit
+ * out: no object is copied.
+ */
+export class RepositoryCache {
+  private readonly mutex = new KeyedMutex();
+
+  constructor(
+    private readonly root: string,
+    private readonly credentials: GitCredentials,
+    private readonly baseEnv: Record<string, string | undefined> = {},
+  ) {}
+
+  /** Makes sure the mirror of `url` has commit `sha`, fetching it (depth `depth`) when it does not. */
+  ensureCommit(
+    url: string,
+    sha: string,
+    options: { depth?: number; signal?: AbortSignal } = {},
+  ): Promise<FetchOutcome> {
+    if (!SHA.test(sha)) throw new CheckoutError('sha-not-found', `"${sha}" is not a commit id`);
+    const mirror = this.mirrorOf(url);
+    return this.mutex.run(mirror, async () => {
+      await this.initMirror(mirror, url);
+      if (await this.hasCommit(mirror, sha)) return { fetched: false };
+      const depth = options.depth ?? 1;
+      const result = await this.git(
+        ['fetch', '--quiet', '--no-tags', `--depth=${depth}`, 'origin', `+${sha}:refs/aviary/${sha}`],
+        { cwd: mirror, url, signal: options.signal },
+      );
+      if (result.code !== 0) throw this.failure(result, url, sha);
+      if (!(await this.hasCommit(mirror, sha))) {
+        throw classifyGitFailure('reference is not a tree', {
+          repository: displayUrl(url),
+          sha,
+          host: repositoryHost(url),
+        });
+      }
+      return { fetched: true };
+    });
+  }
+
+  /** A fresh workspace at `dir` with `sha` checked out (the commit must be in the mirror). */
+  async checkout(url: string, sha: string, dir: string): Promise<void> {
+    const mirror = this.mirrorOf(url);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    await this.mustSucceed(['init', '--quiet'], dir, url, sha);
+    await writeFile(join(dir, '.git', 'objects', 'info', 'alternates'), `${join(mirror, 'objects')}\n`);
+    if (await exists(join(mirror, 'shallow')))
+      await copyFile(join(mirror, 'shallow'), join(dir, '.git', 'shallow'));
+    await this.mustSucceed(['remote', 'add', 'origin', displayUrl(url)], dir, url, sha);
+    await this.mustSucceed(['checkout', '--quiet', '--detach', sha], dir, url, sha);
+  }
+
+  async commitInfo(url: string, sha: string): Promise<CommitInfo> {
+    const result = await this.git(['log', '-1', '--format=%H%n%an <%ae>%n%B', sha], {
+      cwd: this.mirrorOf(url),
+      url,
+    });
+    if (result.code !== 0) throw this.failure(result, url, sha);
+    const [full = sha, author = '', ...message] = result.stdout.toString('utf8').split('\n');
+    return { sha: full, author, message: message.join('\n').trim() };
+  }
+
+  /** The content of `path` at `sha`, or undefined when the commit has no such file. */
+  async readFile(url: string, sha: string, path: string, signal?: AbortSignal): Promise<Buffer | undefined> {
+    await this.ensureCommit(url, sha, { signal });
+    const clean = path.replace(/^\.?\/+/, '');
+    const result = await this.git(['cat-file', 'blob', `${sha}:${clean}`], { cwd: this.mirrorOf(url), url });
+    if (result.code === 0) return result.stdout;
+    if (/does not exist|not a valid object name|exists on disk, but not in/i.test(result.stderr))
+      return undefined;
+    throw this.failure(result, url, sha);
+  }
+
+  /** The mirror's folder (for tests and diagnostics). */
+  mirrorOf(url: string): string {
+    const name =
+      basename(displayUrl(url).replace(/\/+$/, ''), '.git').replace(/[^A-Za-z0-9._-]/g, '_') || 'repository';
+    const key = createHash('sha256').update(displayUrl(url)).digest('hex').slice(0, 16);
+    return join(this.root, `${key}-${name}.git`);
+  }
+
+  private async initMirror(mirror: string, url: string): Promise<void> {
+    if (await exists(join(mirror, 'HEAD'))) return;
+    await mkdir(mirror, { recursive: true });
+    await this.mustSucceed(['init', '--quiet', '--bare'], mirror, url);
+    // The URL is stored without credentials: those come from the environment of each fetch.
+    await this.mustSucceed(['remote', 'add', 'origin', displayUrl(url)], mirror, url);
+    // Keep small fetches loose-free, so the cache stays a few packs rather than many files.
+    await this.mustSucceed(['config', 'fetch.unpackLimit', '1'], mirror, url);
+  }
+
+  private async hasCommit(mirror: string, sha: string): Promise<boolean> {
+    const result = await runGit(['cat-file', '-e', `${sha}^{commit}`], {
+      cwd: mirror,
+      baseEnv: this.baseEnv,
+    });
+    return result.code === 0;
+  }
+
+  private async mustSucceed(args: string[], cwd: string, url: string, sha?: string): Promise<void> {
+    const result = await this.git(args, { cwd, url });
+    if (result.code !== 0) throw this.failure(result, url, sha);
+  }
+
+  private git(
+    args: string[],
+    options: { cwd: string; url: string; signal?: AbortSignal },
+  ): Promise<GitResult> {
+    return runGit(args, {
+      cwd: options.cwd,
+      env: this.credentials.environmentFor(options.url),
+      signal: options.signal,
+      baseEnv: this.baseEnv,
+    });
+  }
+
+  private failure(result: GitResult, url: string, sha?: string): CheckoutError {
+    return classifyGitFailure(result.stderr, { repository: displayUrl(url), sha, host: repositoryHost(url) });
+  }
+}
