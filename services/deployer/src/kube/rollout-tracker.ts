@@ -59,6 +59,8 @@ export async function awaitRollout(kube: KubeClient, wait: RolloutWait): Promise
     const timer = setTimeout(() => settle('deadline'), Math.max(0, wait.deadlineAt - Date.now()));
     const onAbort = () => settle('aborted');
     signal?.addEventListener('abort', onAbort, { once: true });
+    // Aborted while reading: the event has fired already.
+    if (signal?.aborted) settle('aborted');
     let handle: WatchHandle | undefined;
     try {
       handle = await kube.watchDeployment(namespace, name, current.metadata?.resourceVersion, (event) => {
