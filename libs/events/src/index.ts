@@ -29,3 +29,4 @@ export * from './messages/file-query.js';
 export * from './messages/dead-letter.js';
 export * from './messages/log.js';
 export * from './messages/reports.js';
+export * from './messages/deployer.js';
