@@ -32,7 +32,8 @@ await ensureDatabase(databaseUrl);
 const width = Math.max(...SERVICES.map((s) => s.length));
 const children = SERVICES.map((service) => {
   const child = spawn(process.execPath, [`services/${service}/dist/main.js`], {
-    env: { LOG_FORMAT: 'pretty', ...process.env, DATABASE_URL: databaseUrl },
+    // Local development: the gateway may use its built-in key unless AVIARY_SECRET_KEY is set.
+    env: { LOG_FORMAT: 'pretty', AVIARY_ENV: 'development', ...process.env, DATABASE_URL: databaseUrl },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   for (const stream of [child.stdout, child.stderr]) {

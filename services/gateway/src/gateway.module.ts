@@ -1,5 +1,49 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { type ServiceContext } from '@aviary/runtime';
+import { ApplicationsController } from './applications/applications.controller.js';
+import { ApplicationsService } from './applications/applications.service.js';
+import { AuditController } from './audit/audit.controller.js';
+import { AuditInterceptor } from './audit/audit.interceptor.js';
+import { AuditService } from './audit/audit.service.js';
+import { AccessGuard } from './auth/access.guard.js';
+import { ADMIN_TOKEN_OUTPUT, AdminBootstrap, type TextOutput } from './auth/admin-bootstrap.js';
+import { InfrastructureRoutes } from './auth/infrastructure-routes.js';
+import { TokensController } from './auth/tokens.controller.js';
+import { TokensService } from './auth/tokens.service.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway-config.js';
+import { WEBHOOK_METRICS, WebhookService } from './webhooks/webhook.service.js';
+import { WebhookMetrics } from './webhooks/webhook-metrics.js';
+import { WebhooksController } from './webhooks/webhooks.controller.js';
 
-/** The gateway's features are added here as their issues land; the runtime gives it bus, database, health. */
+export interface GatewayModuleOptions {
+  config: GatewayConfig;
+  context: ServiceContext;
+  /** Where a generated first admin token is printed (standard output). */
+  adminTokenOutput: TextOutput;
+}
+
+/** The gateway: webhooks in, the REST API, live events out, behind authentication. */
 @Module({})
-export class GatewayModule {}
+export class GatewayModule {
+  static forRoot(options: GatewayModuleOptions): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [DiscoveryModule],
+      controllers: [WebhooksController, ApplicationsController, TokensController, AuditController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: options.config },
+        { provide: WEBHOOK_METRICS, useValue: new WebhookMetrics(options.context.metrics) },
+        { provide: ADMIN_TOKEN_OUTPUT, useValue: options.adminTokenOutput },
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+        ApplicationsService,
+        TokensService,
+        AuditService,
+        WebhookService,
+        AdminBootstrap,
+        InfrastructureRoutes,
+      ],
+    };
+  }
+}

@@ -1,2 +1,2 @@
-export { gatewayService } from './service.js';
+export { createGatewayService, gatewayService, type GatewayServiceOptions } from './service.js';
 export { GatewayModule } from './gateway.module.js';

@@ -54,6 +54,8 @@ describe('the seven services as processes', () => {
           AVIARY_SCHEMA_PREFIX: schemaPrefix,
           [`${name.toUpperCase()}_PORT`]: String(port),
           LOG_FORMAT: 'json',
+          // The gateway refuses to start in production without AVIARY_SECRET_KEY.
+          AVIARY_ENV: 'test',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -1,0 +1,29 @@
+/**
+ * One key for every way a repository is written: `https://github.com/Acme/Orders.git`,
+ * `git@github.com:acme/orders.git`, `ssh://git@github.com/acme/orders` and `github.com/acme/orders`
+ * all become `github.com/acme/orders`. Undefined when the text is not a repository address.
+ */
+export function repositoryKey(address: string): string | undefined {
+  let text = address.trim();
+  if (!text) return undefined;
+  const scp = /^[\w.-]+@([\w.-]+):(?!\/)(.+)$/.exec(text);
+  let host: string;
+  let path: string;
+  if (scp) {
+    host = scp[1]!;
+    path = scp[2]!;
+  } else {
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) text = `https://${text}`;
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      return undefined;
+    }
+    host = url.hostname;
+    path = decodeURIComponent(url.pathname);
+  }
+  path = path.replace(/^\/+|\/+$/g, '').replace(/\.git$/i, '');
+  if (!host || !path) return undefined;
+  return `${host}/${path}`.toLowerCase();
+}
