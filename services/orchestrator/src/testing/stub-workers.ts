@@ -59,6 +59,7 @@ export class StubWorkers {
   /** Applications whose file query is not answered (the builder is down for them). */
   readonly unanswered = new Set<string>();
   private readonly behaviours = new Map<string, Behaviour>();
+  private readonly answered = new Map<string, (command: SeenCommand) => void>();
   private readonly client: BusClient;
   app: INestMicroservice | undefined;
 
@@ -73,6 +74,11 @@ export class StubWorkers {
   /** How the workers answer the commands of one application (default: succeed at once). */
   on(application: string, behaviour: Behaviour): void {
     this.behaviours.set(application, behaviour);
+  }
+
+  /** Called once the answer to a command of the application is on the bus. */
+  afterAnswer(application: string, hook: (command: SeenCommand) => void): void {
+    this.answered.set(application, hook);
   }
 
   stageCommands(executionId: string): SeenCommand[] {
@@ -133,6 +139,7 @@ export class StubWorkers {
           error: { message: reply.message ?? 'the stub was told to fail', retryable: true },
           outputs: {},
         });
+      this.answered.get(command.application)?.(seen);
     };
     if (reply.delayMs) setTimeout(() => void answer().catch(() => undefined), reply.delayMs);
     else await answer();
