@@ -113,7 +113,13 @@ export async function storedEvents(
  * AVIARY_ADMIN_TOKEN set unless `env` says otherwise; ready when `/health` says so.
  */
 export async function startGateway(
-  options: { env?: Record<string, string | undefined>; natsUrl?: string; waitReady?: boolean } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    natsUrl?: string;
+    waitReady?: boolean;
+    /** Another replica of this gateway: the same streams and schema (it cleans them up). */
+    replicaOf?: GatewayUnderTest;
+  } = {},
 ): Promise<GatewayUnderTest> {
   const logs: Array<Record<string, unknown>> = [];
   const destination = new Writable({
@@ -128,9 +134,14 @@ export async function startGateway(
     level: 'info',
     destination,
   });
-  const names = uniqueBusNames();
-  const schemaPrefix = `${uniqueSchemaName('gw')}_`;
-  const natsUrl = options.natsUrl ?? (await natsUrlForTests());
+  const replicaOf = options.replicaOf;
+  const names = replicaOf
+    ? { subjectRoot: replicaOf.subjectRoot, streamPrefix: replicaOf.streamPrefix }
+    : uniqueBusNames();
+  const schemaPrefix = replicaOf
+    ? replicaOf.schema.slice(0, -'gateway'.length)
+    : `${uniqueSchemaName('gw')}_`;
+  const natsUrl = options.natsUrl ?? replicaOf?.natsUrl ?? (await natsUrlForTests());
   const databaseUrl = await databaseUrlForTests();
   const adminToken = `test-admin-${randomBytes(24).toString('hex')}`;
   const printed: string[] = [];
@@ -181,6 +192,7 @@ export async function startGateway(
     stored: (pattern) => storedEvents(natsUrl, names, pattern),
     async close() {
       await service.close();
+      if (replicaOf) return;
       await deleteStreams(natsUrl, names.streamPrefix).catch(() => undefined);
       await dropSchema(databaseUrl, schema).catch(() => undefined);
     },
