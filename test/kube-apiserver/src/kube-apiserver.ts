@@ -84,6 +84,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       generator: options.podLogs ?? defaultPodLogs,
       initialLines: options.podLogInitialLines ?? 3,
       intervalMs: options.podLogIntervalMs ?? 200,
+      scripted: (pod) => behaviours.scriptedLogs(pod),
     },
   });
   const host = options.host ?? '127.0.0.1';

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../resources/kube-object.js';
 
-export type PodBehaviourKind = 'ready' | 'imagePullBackOff' | 'crashLoopBackOff' | 'unready';
+/** `complete`: the containers run for `runMs`, write `logs`, then terminate with `exitCode` (a build step, a Job). */
+export type PodBehaviourKind = 'ready' | 'imagePullBackOff' | 'crashLoopBackOff' | 'unready' | 'complete';
 
 /** Which pods behave how: matched by image (a RegExp, or a string for an exact image), labels, namespace. */
 export interface PodBehaviourRule {
@@ -10,6 +11,17 @@ export interface PodBehaviourRule {
   namespace?: string;
   /** For `ready`: how long the containers run before they report ready. */
   readyDelayMs?: number;
+  /** For `complete`: how long the containers run (default: the ready delay), their exit code (default 0) and log. */
+  runMs?: number;
+  exitCode?: number;
+  logs?: string[];
+}
+
+export interface PodBehaviourDecision {
+  behaviour: PodBehaviourKind;
+  readyDelayMs: number;
+  runMs: number;
+  exitCode: number;
 }
 
 export interface PodBehaviourDefaults {
@@ -22,6 +34,8 @@ export interface PodBehaviourDefaults {
 /** The rules, newest first; a pod no rule matches becomes ready after the default delay. */
 export class PodBehaviours {
   private readonly rules: PodBehaviourRule[] = [];
+  /** The log each pod that runs to completion writes, by pod uid. */
+  private readonly scripts = new Map<string, string[]>();
 
   constructor(private readonly defaults: PodBehaviourDefaults) {
     if (defaults.unreadyImages) this.rules.push({ behaviour: 'unready', image: defaults.unreadyImages });
@@ -35,12 +49,22 @@ export class PodBehaviours {
     this.rules.unshift(rule);
   }
 
-  decide(pod: KubeObject): { behaviour: PodBehaviourKind; readyDelayMs: number } {
+  decide(pod: KubeObject): PodBehaviourDecision {
     const rule = this.rules.find((r) => matchesRule(r, pod));
+    const readyDelayMs = rule?.readyDelayMs ?? this.defaults.podReadyDelayMs;
+    if (rule?.behaviour === 'complete' && pod.metadata.uid)
+      this.scripts.set(pod.metadata.uid, rule.logs ?? []);
     return {
       behaviour: rule?.behaviour ?? 'ready',
-      readyDelayMs: rule?.readyDelayMs ?? this.defaults.podReadyDelayMs,
+      readyDelayMs,
+      runMs: rule?.runMs ?? readyDelayMs,
+      exitCode: rule?.exitCode ?? 0,
     };
+  }
+
+  /** The whole log of a pod that runs to completion, or undefined for other pods. */
+  scriptedLogs(pod: KubeObject): string[] | undefined {
+    return pod.metadata.uid ? this.scripts.get(pod.metadata.uid) : undefined;
   }
 }
 

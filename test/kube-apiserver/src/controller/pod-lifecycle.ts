@@ -2,10 +2,10 @@ import { kubeTime } from '../json.js';
 import { PODS } from '../resources/catalog.js';
 import type { KubeObject } from '../resources/kube-object.js';
 import type { ObjectStore } from '../store/object-store.js';
-import type { PodBehaviourKind, PodBehaviours } from './pod-behaviour.js';
+import type { PodBehaviourDecision, PodBehaviours } from './pod-behaviour.js';
 import type { Timers } from './work-queue.js';
 
-type ContainerState = 'creating' | 'pullBackOff' | 'crashLoop' | 'running';
+type ContainerState = 'creating' | 'pullBackOff' | 'crashLoop' | 'running' | 'terminated';
 
 interface Container {
   name: string;
@@ -28,14 +28,17 @@ export class PodLifecycle {
   ) {}
 
   started(pod: KubeObject): void {
-    const { behaviour, readyDelayMs } = this.behaviours.decide(pod);
+    const decision = this.behaviours.decide(pod);
     const key = this.key(pod);
     const ip = `10.244.${Math.floor(nextPodIp / 250)}.${(nextPodIp++ % 250) + 1}`;
     const startTime = kubeTime();
     const write = (state: ContainerState, ready: boolean, restarts = 0) =>
-      this.writeStatus(pod, statusOf(pod, { state, ready, restarts, ip, startTime }));
+      this.writeStatus(
+        pod,
+        statusOf(pod, { state, ready, restarts, ip, startTime, exitCode: decision.exitCode }),
+      );
     write('creating', false);
-    this.timers.set(key, 0, () => this.progress(pod, behaviour, readyDelayMs, write));
+    this.timers.set(key, 0, () => this.progress(pod, decision, write));
   }
 
   stopped(pod: KubeObject): void {
@@ -44,12 +47,15 @@ export class PodLifecycle {
 
   private progress(
     pod: KubeObject,
-    behaviour: PodBehaviourKind,
-    readyDelayMs: number,
+    { behaviour, readyDelayMs, runMs }: PodBehaviourDecision,
     write: (state: ContainerState, ready: boolean, restarts?: number) => void,
   ): void {
     const key = this.key(pod);
     switch (behaviour) {
+      case 'complete':
+        write('running', true);
+        this.timers.set(`${key}/complete`, runMs, () => write('terminated', false));
+        return;
       case 'imagePullBackOff':
         write('pullBackOff', false);
         return;
@@ -94,6 +100,7 @@ function containerStatus(
   ready: boolean,
   restarts: number,
   startedAt: string,
+  exitCode: number,
 ) {
   const base = { name: container.name, image: container.image, imageID: '', ready, restartCount: restarts };
   switch (state) {
@@ -120,6 +127,22 @@ function containerStatus(
         },
         lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt, finishedAt: kubeTime() } },
       };
+    case 'terminated':
+      return {
+        ...base,
+        imageID: `${container.image}@sha256:0`,
+        started: false,
+        containerID: `containerd://${container.name}`,
+        state: {
+          terminated: {
+            exitCode,
+            reason: exitCode === 0 ? 'Completed' : 'Error',
+            startedAt,
+            finishedAt: kubeTime(),
+            containerID: `containerd://${container.name}`,
+          },
+        },
+      };
     case 'running':
       return {
         ...base,
@@ -133,7 +156,14 @@ function containerStatus(
 
 function statusOf(
   pod: KubeObject,
-  s: { state: ContainerState; ready: boolean; restarts: number; ip: string; startTime: string },
+  s: {
+    state: ContainerState;
+    ready: boolean;
+    restarts: number;
+    ip: string;
+    startTime: string;
+    exitCode: number;
+  },
 ): Record<string, unknown> {
   const containers = (pod.spec as { containers?: Container[] }).containers ?? [];
   const now = kubeTime();
@@ -150,7 +180,14 @@ function statusOf(
           message: `containers with unready status: [${notReady}]`,
         };
   return {
-    phase: s.state === 'creating' || s.state === 'pullBackOff' ? 'Pending' : 'Running',
+    phase:
+      s.state === 'creating' || s.state === 'pullBackOff'
+        ? 'Pending'
+        : s.state === 'terminated'
+          ? s.exitCode === 0
+            ? 'Succeeded'
+            : 'Failed'
+          : 'Running',
     conditions: [
       {
         type: 'PodReadyToStartContainers',
@@ -168,7 +205,9 @@ function statusOf(
     podIP: s.ip,
     podIPs: [{ ip: s.ip }],
     startTime: s.startTime,
-    containerStatuses: containers.map((c) => containerStatus(c, s.state, s.ready, s.restarts, s.startTime)),
+    containerStatuses: containers.map((c) =>
+      containerStatus(c, s.state, s.ready, s.restarts, s.startTime, s.exitCode),
+    ),
     qosClass: 'BestEffort',
   };
 }
