@@ -15,6 +15,9 @@ import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway-config.js';
 import { WEBHOOK_METRICS, WebhookService } from './webhooks/webhook.service.js';
 import { WebhookMetrics } from './webhooks/webhook-metrics.js';
 import { WebhooksController } from './webhooks/webhooks.controller.js';
+import { EventsController } from './events/events.controller.js';
+import { ExecutionsController } from './executions/executions.controller.js';
+import { ReportsController } from './reports/reports.controller.js';
 
 export interface GatewayModuleOptions {
   config: GatewayConfig;
@@ -30,7 +33,15 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [DiscoveryModule],
-      controllers: [WebhooksController, ApplicationsController, TokensController, AuditController],
+      controllers: [
+        WebhooksController,
+        ApplicationsController,
+        ExecutionsController,
+        ReportsController,
+        EventsController,
+        TokensController,
+        AuditController,
+      ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: options.config },
         { provide: WEBHOOK_METRICS, useValue: new WebhookMetrics(options.context.metrics) },
