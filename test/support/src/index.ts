@@ -10,3 +10,5 @@ export {
 export { TcpProxy } from './tcp-proxy.js';
 export { eventually } from './eventually.js';
 export { streamMessageCount } from './stream-inspect.js';
+export { startRegistry, type TestRegistry } from './registry.js';
+export { podmanRun, pushNodeBaseImage, skopeoInspect } from './node-base-image.js';

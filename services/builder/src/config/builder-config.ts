@@ -150,8 +150,3 @@ export function loadBuilderConfig(env: Record<string, string | undefined>): Buil
     workspaceTtlMs: e.BUILDER_WORKSPACE_TTL_MS,
   };
 }
-
-/** The environment of this process, for steps that run with the builder's PATH and HOME. */
-export function hostEnvironment(): Record<string, string | undefined> {
-  return process.env;
-}

@@ -5,7 +5,11 @@ import { type LogStream } from '../logs/stage-log.js';
 export type SideCar = z.output<typeof RunSettings>['containers'][number];
 
 /** Why a step was stopped before it ended by itself. */
-export type StopReason = { kind: 'cancelled'; reason: string } | { kind: 'timeout'; afterMs: number };
+export type StopReason =
+  | { kind: 'cancelled'; reason: string }
+  | { kind: 'timeout'; afterMs: number }
+  /** The builder is stopping: the attempt goes back to the queue for another replica. */
+  | { kind: 'shutdown' };
 
 export interface StepSpec {
   /** Names the step's resources (pod name, process title): `<execution>-<stage>-<attempt>`. */
@@ -42,4 +46,15 @@ export function stopReasonOf(signal: AbortSignal): StopReason | undefined {
   const reason: unknown = signal.reason;
   if (typeof reason === 'object' && reason !== null && 'kind' in reason) return reason as StopReason;
   return { kind: 'cancelled', reason: String(reason) };
+}
+
+export function describeStop(stop: StopReason | undefined): string {
+  switch (stop?.kind) {
+    case 'timeout':
+      return `timed out after ${stop.afterMs} ms`;
+    case 'shutdown':
+      return 'the builder is shutting down';
+    default:
+      return `cancelled (${stop?.reason ?? 'no reason given'})`;
+  }
 }

@@ -1,4 +1,4 @@
-import { type StepExecutor, type StepResult, type StepSpec, stopReasonOf } from './executor.js';
+import { describeStop, type StepExecutor, type StepResult, type StepSpec, stopReasonOf } from './executor.js';
 import { ProcessGroup } from './process-group.js';
 import { startSideCars } from './side-cars.js';
 
@@ -47,11 +47,7 @@ export class LocalExecutor implements StepExecutor {
     group.child.stderr.on('data', (chunk: Buffer) => step.output('stderr', chunk));
     const onAbort = () => {
       const stop = stopReasonOf(step.signal);
-      step.note(
-        stop?.kind === 'timeout'
-          ? `timed out after ${stop.afterMs} ms: stopping the step's processes`
-          : `cancelled (${stop?.reason ?? 'no reason given'}): stopping the step's processes`,
-      );
+      step.note(`${describeStop(stop)}: stopping the step's processes`);
       void group.stop(this.options.killGraceMs);
     };
     step.signal.addEventListener('abort', onAbort, { once: true });

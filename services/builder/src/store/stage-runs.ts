@@ -93,6 +93,15 @@ export class StageRuns {
     });
   }
 
+  /** Gives an attempt up (the builder stops): the next delivery of its command takes it over at once. */
+  async release(ref: StageRef, owner: string): Promise<void> {
+    await this.db.dataSource.query(
+      `update ${this.table} set heartbeat_at = null
+       where execution_id = $1 and stage_id = $2 and attempt = $3 and owner = $4 and status = 'running'`,
+      [ref.executionId, ref.stageId, ref.attempt, owner],
+    );
+  }
+
   async storedLines(ref: StageRef, lines: number): Promise<void> {
     await this.db.dataSource.query(
       `update ${this.table} set log_lines = greatest(log_lines, $4)
