@@ -1,5 +1,22 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { type DeployerConfig } from './config/deployer-config.js';
+import { DeployerController } from './releases/deployer.controller.js';
+import { ReleaseService } from './releases/release-service.js';
+import { DEPLOYER_CONFIG, TARGETS } from './releases/tokens.js';
+import { TargetRegistry } from './targets/target-registry.js';
 
-/** The deployer's features are added here as their issues land; the runtime gives it bus, database, health. */
+/** Releases: the stage commands, the strategies on Kubernetes or local targets, the release state. */
 @Module({})
-export class DeployerModule {}
+export class DeployerModule {
+  static forRoot(config: DeployerConfig): DynamicModule {
+    return {
+      module: DeployerModule,
+      controllers: [DeployerController],
+      providers: [
+        { provide: DEPLOYER_CONFIG, useValue: config },
+        { provide: TARGETS, useValue: new TargetRegistry(config) },
+        ReleaseService,
+      ],
+    };
+  }
+}

@@ -78,10 +78,11 @@ describe('the release state machine', () => {
   });
 
   it('lets a new release start after a failed one, and aborts an active one first', () => {
-    expect(supersededBy('failed')).toBe(false);
-    expect(supersededBy('rolled-back')).toBe(false);
-    expect(supersededBy('healthy')).toBe(true);
-    expect(supersededBy('deploying')).toBe(true);
+    expect(supersededBy('canary', 'failed')).toBe(false);
+    expect(supersededBy('canary', 'rolled-back')).toBe(false);
+    expect(supersededBy('canary', 'healthy')).toBe(true);
+    expect(supersededBy('rolling', 'healthy')).toBe(false);
+    expect(supersededBy('blue-green', 'deploying')).toBe(true);
     expect(transition('canary', 'failed', 'rollback')).toEqual({ to: 'rolling-back', cleanup: [] });
   });
 });

@@ -119,7 +119,13 @@ export function transition(strategy: ReleaseStrategy, from: ReleaseState, event:
   }
 }
 
-/** Whether a release in this state must be aborted (and cleaned up) before a newer one starts. */
-export function supersededBy(state: ReleaseState): boolean {
+/**
+ * Whether a release in this state must be aborted (and cleaned up) before a newer one of the same
+ * application and environment starts. A healthy canary still has baseline and canary running; a
+ * healthy rolling, blue-green or red/black release is simply what runs, and a failed one has been
+ * cleaned up already: neither stands in the way.
+ */
+export function supersededBy(strategy: ReleaseStrategy, state: ReleaseState): boolean {
+  if (state === 'healthy') return strategy === 'canary';
   return ACTIVE_STATES.includes(state);
 }

@@ -136,7 +136,9 @@ export class ReleaseRunner {
 
   /** deploy / canary-deploy: requested -> deploying -> healthy, or failed / aborted with its cleanup. */
   async deploy(release: Release): Promise<void> {
-    await this.move(release, 'start', `${release.strategy} release of ${release.image}`);
+    // A release found `deploying` is resumed (its replica stopped mid-way): apply is idempotent.
+    if (release.state !== 'deploying')
+      await this.move(release, 'start', `${release.strategy} release of ${release.image}`);
     try {
       throwIfAborted(this.ctx.signal);
       release.previous ??= await this.target.production(this.scope(release));
@@ -242,7 +244,8 @@ export class ReleaseRunner {
     const current = await this.target.production(this.scope(release));
     if (!current)
       throw new ReleaseRefusedError(`no production Deployment of ${release.application} to promote`);
-    await this.move(release, 'promote', `promoting ${image} to ${current.deployment}`);
+    if (release.state !== 'promoting')
+      await this.move(release, 'promote', `promoting ${image} to ${current.deployment}`);
     try {
       const replicas = current.autoscaled
         ? Math.max(current.replicas, release.previous?.replicas ?? 0)

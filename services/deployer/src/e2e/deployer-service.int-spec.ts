@@ -1,0 +1,242 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type Envelope, ReleaseChanged, StageCommands, type StageCommandData } from '@aviary/events';
+import { type KubeApiServer, startKubeApiServer } from '@aviary/kube-apiserver';
+import { createJetStreamBus, type Bus } from '@aviary/messaging';
+import { type RunningService, startService } from '@aviary/runtime';
+import {
+  databaseUrlForTests,
+  deleteStreams,
+  dropSchema,
+  eventually,
+  natsUrlForTests,
+  uniqueBusNames,
+  uniqueSchemaName,
+} from '@aviary/test-support';
+import { pino } from 'pino';
+import { deployerService } from '../service.js';
+
+const commands = StageCommands.deployer;
+
+/** The deployer on the bus (real NATS and PostgreSQL), deploying to the Kubernetes API test server. */
+describe('the deployer service', () => {
+  let kube: KubeApiServer;
+  let service: RunningService;
+  let client: Bus;
+  const seen: Envelope[] = [];
+  const cleanups: Array<() => Promise<unknown>> = [];
+  let executions = 0;
+
+  beforeAll(async () => {
+    kube = await startKubeApiServer({
+      podReadyDelayMs: 20,
+      namespaces: ['production', 'monitoring'],
+      unreadyImages: /:never-ready$/,
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'aviary-deployer-'));
+    const kubeconfig = join(dir, 'kubeconfig.yaml');
+    writeFileSync(kubeconfig, kube.kubeconfig);
+    const names = uniqueBusNames();
+    const schemaPrefix = `${uniqueSchemaName('dep')}_`;
+    const natsUrl = await natsUrlForTests();
+    const databaseUrl = await databaseUrlForTests();
+    cleanups.push(() => dropSchema(databaseUrl, `${schemaPrefix}deployer`));
+    cleanups.push(() => deleteStreams(natsUrl, names.streamPrefix));
+    service = await startService(deployerService, {
+      env: {
+        NATS_URL: natsUrl,
+        DATABASE_URL: databaseUrl,
+        AVIARY_SUBJECT_ROOT: names.subjectRoot,
+        AVIARY_STREAM_PREFIX: names.streamPrefix,
+        AVIARY_SCHEMA_PREFIX: schemaPrefix,
+        PORT: '0',
+        LOG_LEVEL: 'silent',
+        DEPLOYER_TARGETS: JSON.stringify({ '*': { kind: 'kubernetes', kubeconfig } }),
+        DEPLOYER_LEASE_MS: '3000',
+      },
+    });
+    client = createJetStreamBus({
+      service: 'deployer-test',
+      servers: natsUrl,
+      subjectRoot: names.subjectRoot,
+      streamPrefix: names.streamPrefix,
+      logger: pino({ level: 'silent' }),
+    });
+    const feed = await client.client.subscribeEvents('aviary.evt.>');
+    void (async () => {
+      for await (const event of feed) seen.push(event.envelope);
+    })();
+    cleanups.push(() => Promise.resolve(feed.close()));
+    await eventually(async () => {
+      const health = await fetch(`${service.url}/health`);
+      expect(health.status).toBe(200);
+    }, 20_000);
+  });
+
+  afterAll(async () => {
+    await service.close();
+    await client.close();
+    await kube.close();
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  });
+
+  function command(
+    stageType: string,
+    settings: Record<string, unknown>,
+    executionId?: string,
+  ): StageCommandData {
+    return {
+      executionId: executionId ?? `exec-${++executions}-${Date.now()}`,
+      stageId: stageType,
+      attempt: 1,
+      application: String(settings['application']),
+      stageType,
+      trigger: {
+        kind: 'push',
+        provider: 'github',
+        repository: 'https://github.com/acme/shop',
+        ref: 'refs/heads/main',
+        branch: 'main',
+        sha: 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3',
+      },
+      settings,
+      inputs: {},
+      deadline: new Date(Date.now() + 60_000).toISOString(),
+    };
+  }
+  const deploySettings = (app: string, image: string, extra: Record<string, unknown> = {}) => ({
+    environment: 'production',
+    namespace: 'production',
+    application: app,
+    image,
+    strategy: 'rolling',
+    env: { NODE_ENV: 'production' },
+    overrides: {},
+    keepPreviousFor: 0,
+    steps: [25, 50, 100],
+    stepPause: 0,
+    dryRun: false,
+    ...extra,
+  });
+  const canarySettings = (app: string, image: string, extra: Record<string, unknown> = {}) => ({
+    environment: 'production',
+    namespace: 'production',
+    application: app,
+    image,
+    canaryReplicas: 1,
+    baselineReplicas: 1,
+    env: {},
+    overrides: {},
+    ...extra,
+  });
+  const stageEvents = (c: StageCommandData, kind: string) =>
+    seen.filter(
+      (e) =>
+        e.type.endsWith(`stage.deployer.${kind}.v1`) &&
+        (e.data as { executionId: string }).executionId === c.executionId &&
+        (e.data as { stageId: string }).stageId === c.stageId,
+    );
+  const result = (c: StageCommandData) =>
+    eventually(() => {
+      const [done] = [...stageEvents(c, 'completed'), ...stageEvents(c, 'failed')];
+      expect(done).toBeDefined();
+      return done!;
+    }, 20_000);
+  const releaseStates = (c: StageCommandData) =>
+    seen
+      .filter((e) => e.type === ReleaseChanged.type)
+      .map((e) => e.data as { releaseId: string; state: string })
+      .filter((d) => d.releaseId === `${c.executionId}/${c.stageId}/1`)
+      .map((d) => d.state);
+  const deploymentsOf = (app: string) =>
+    kube
+      .objects('Deployment', 'production')
+      .filter((d) => d.metadata.labels?.['app'] === app)
+      .map((d) => d.metadata.name)
+      .sort();
+
+  async function deployed(app: string, image: string): Promise<void> {
+    const deploy = command('deploy', deploySettings(app, image));
+    await client.client.publish(commands.deploy, deploy);
+    expect((await result(deploy)).type).toMatch(/completed/);
+  }
+
+  it('answers a deploy command with completed and its outputs; a duplicate does not deploy twice', async () => {
+    const deploy = command('deploy', deploySettings('shop', 'registry.local/shop:1'));
+    await client.client.publish(commands.deploy, deploy);
+    const done = await result(deploy);
+    expect(done.type).toMatch(/stage\.deployer\.completed\.v1$/);
+    expect(done.data).toMatchObject({
+      outputs: { image: 'registry.local/shop:1', previousImage: '', revision: '1' },
+    });
+    expect(stageEvents(deploy, 'started')).toHaveLength(1);
+    expect(releaseStates(deploy)).toEqual(expect.arrayContaining(['deploying', 'healthy']));
+    expect(kube.get('Deployment', 'production', 'shop')?.metadata.generation).toBe(1);
+
+    await client.client.publish(commands.deploy, deploy);
+    const marker = command('deploy', deploySettings('marker', 'registry.local/marker:1'));
+    await client.client.publish(commands.deploy, marker);
+    await result(marker);
+    expect(stageEvents(deploy, 'completed')).toHaveLength(1);
+    expect(stageEvents(deploy, 'started')).toHaveLength(1);
+    expect(kube.get('Deployment', 'production', 'shop')?.metadata.generation).toBe(1);
+  });
+
+  it('runs a canary, then promotes it: production takes the canary image, baseline and canary go', async () => {
+    await deployed('cart', 'registry.local/cart:1');
+    const executionId = `exec-canary-${Date.now()}`;
+    const canary = command('canary-deploy', canarySettings('cart', 'registry.local/cart:2'), executionId);
+    await client.client.publish(commands['canary-deploy'], canary);
+    expect((await result(canary)).data).toMatchObject({
+      outputs: {
+        baselineImage: 'registry.local/cart:1',
+        canaryImage: 'registry.local/cart:2',
+        baselineScope: 'cart-baseline',
+        canaryScope: 'cart-canary',
+        location: 'production',
+      },
+    });
+    expect(deploymentsOf('cart')).toEqual(['cart', 'cart-baseline', 'cart-canary']);
+
+    const promote = command(
+      'promote',
+      {
+        environment: 'production',
+        namespace: 'production',
+        application: 'cart',
+        image: 'registry.local/cart:2',
+      },
+      executionId,
+    );
+    await client.client.publish(commands.promote, promote);
+    expect((await result(promote)).data).toMatchObject({
+      outputs: { image: 'registry.local/cart:2', previousImage: 'registry.local/cart:1' },
+    });
+    expect(deploymentsOf('cart')).toEqual(['cart']);
+    expect(releaseStates(canary)).toEqual(expect.arrayContaining(['healthy', 'promoting', 'promoted']));
+  });
+
+  it('cancel mid-rollout stops the wait, removes baseline and canary, and reports the stage failed', async () => {
+    await deployed('till', 'registry.local/till:1');
+    const canary = command('canary-deploy', canarySettings('till', 'registry.local/till:never-ready'));
+    await client.client.publish(commands['canary-deploy'], canary);
+    await eventually(() => expect(deploymentsOf('till')).toContain('till-canary'), 20_000);
+    await client.client.publish(commands.cancel, { ...canary, reason: 'cancelled by alice' });
+    const failed = await result(canary);
+    expect(failed.data).toMatchObject({
+      error: { code: 'cancelled', message: 'cancelled: cancelled by alice' },
+    });
+    expect(deploymentsOf('till')).toEqual(['till']);
+    expect(releaseStates(canary)).toContain('aborted');
+  });
+
+  it('fails a stage whose settings do not parse, saying which field', async () => {
+    const bad = command('deploy', deploySettings('oops', 'registry.local/oops:1', { strategy: 'yolo' }));
+    await client.client.publish(commands.deploy, bad);
+    expect((await result(bad)).data).toMatchObject({
+      error: { code: 'invalid-settings', retryable: false, message: expect.stringContaining('strategy') },
+    });
+  });
+});

@@ -1,0 +1,2 @@
+export const DEPLOYER_CONFIG = Symbol('DEPLOYER_CONFIG');
+export const TARGETS = Symbol('TARGETS');

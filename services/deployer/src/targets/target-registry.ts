@@ -1,0 +1,72 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { DirectoryArtifactResolver } from '../artifacts/artifact-resolver.js';
+import { type DeployerConfig, type TargetConfig } from '../config/deployer-config.js';
+import { ClientNodeKubeClient } from '../kube/client-node-kube-client.js';
+import { type EnvironmentDefaults } from '../manifests/manifest-input.js';
+import { type DeployTarget } from './deploy-target.js';
+import { KubernetesTarget } from './kubernetes-target.js';
+import { LocalTarget } from './local/local-target.js';
+
+export interface ResolvedTarget {
+  /** The configuration entry it came from (an environment name or `*`). */
+  name: string;
+  target: DeployTarget;
+  defaults: EnvironmentDefaults;
+}
+
+/** The target of each environment, made on first use from the deployer's configuration. */
+export class TargetRegistry {
+  private readonly made = new Map<string, ResolvedTarget>();
+
+  constructor(private readonly config: DeployerConfig) {}
+
+  forEnvironment(environment: string): ResolvedTarget {
+    const name = environment in this.config.targets ? environment : '*';
+    const config = this.config.targets[name];
+    if (!config)
+      throw new Error(
+        `no deploy target for environment "${environment}" (set DEPLOYER_TARGETS, or give "*")`,
+      );
+    let resolved = this.made.get(name);
+    if (!resolved) {
+      resolved = { name, target: this.make(config), defaults: defaultsOf(config) };
+      this.made.set(name, resolved);
+    }
+    return resolved;
+  }
+
+  private make(config: TargetConfig): DeployTarget {
+    if (config.kind === 'local')
+      return new LocalTarget({
+        resolver: new DirectoryArtifactResolver(this.config.localRoot),
+        baseEnv: this.config.localBaseEnv,
+        host: config.host,
+        ports: config.ports,
+      });
+    const kubeConfig = new KubeConfig();
+    if (config.inCluster) kubeConfig.loadFromCluster();
+    else if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
+    else kubeConfig.loadFromDefault();
+    if (config.context) kubeConfig.setCurrentContext(config.context);
+    return new KubernetesTarget(new ClientNodeKubeClient(kubeConfig));
+  }
+
+  /** Stops what local targets run (processes, proxies). */
+  async close(): Promise<void> {
+    const locals = [...this.made.values()].flatMap(({ target }) =>
+      target instanceof LocalTarget ? [target] : [],
+    );
+    await Promise.all(locals.map((target) => target.close()));
+  }
+}
+
+function defaultsOf(config: TargetConfig): EnvironmentDefaults {
+  if (config.kind !== 'kubernetes') return {};
+  return {
+    ...(config.ingressHost ? { ingressHost: config.ingressHost } : {}),
+    ...(config.ingressClassName ? { ingressClassName: config.ingressClassName } : {}),
+    ...(config.ingressAnnotations ? { ingressAnnotations: config.ingressAnnotations } : {}),
+    ...(config.monitoringNamespace ? { monitoringNamespace: config.monitoringNamespace } : {}),
+    ...(config.labels ? { labels: config.labels } : {}),
+  };
+}
