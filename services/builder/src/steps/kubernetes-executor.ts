@@ -12,6 +12,10 @@ export interface KubernetesExecutorOptions extends StepPodOptions {
   killGraceMs?: number;
 }
 
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
 const STUCK = new Set([
   'ImagePullBackOff',
   'ErrImagePull',
@@ -49,6 +53,7 @@ export class KubernetesExecutor implements StepExecutor {
       step.note('BUILDER_K8S_WORKSPACE_CLAIM is not set: the step pod gets an empty workspace');
     await this.core.createNamespacedSecret({ namespace, body: secret });
     let logs: AbortController | undefined;
+    let streamed: Promise<void> = Promise.resolve();
     try {
       await this.core.createNamespacedPod({ namespace, body: pod });
       step.note(`pod ${namespace}/${name} created (image ${pod.spec!.containers[0]!.image})`);
@@ -58,7 +63,7 @@ export class KubernetesExecutor implements StepExecutor {
         (status) => status?.state?.running !== undefined || status?.state?.terminated !== undefined,
       );
       if (!started) return this.stopped(step, name);
-      const streamed = new Promise<void>((resolve) => {
+      streamed = new Promise<void>((resolve) => {
         const sink = new Writable({
           write(chunk: Buffer, _encoding, callback) {
             step.output('stdout', chunk);
@@ -69,6 +74,7 @@ export class KubernetesExecutor implements StepExecutor {
             callback();
           },
         });
+        sink.on('error', () => resolve());
         new Log(this.config).log(namespace, name, 'step', sink, { follow: true }).then(
           (controller) => (logs = controller),
           () => resolve(),
@@ -76,19 +82,25 @@ export class KubernetesExecutor implements StepExecutor {
       });
       const ended = await this.until(step, name, (status) => status?.state?.terminated !== undefined);
       if (!ended) return this.stopped(step, name);
-      await Promise.race([streamed, new Promise((resolve) => setTimeout(resolve, 2000))]);
+      await Promise.race([streamed, delay(2000)]);
       const terminated = ended.state!.terminated!;
       return {
         exitCode: terminated.exitCode,
         ...(terminated.signal ? { signal: String(terminated.signal) } : {}),
       };
     } finally {
-      logs?.abort();
       const gracePeriodSeconds = Math.ceil((this.options.killGraceMs ?? 5000) / 1000);
       await this.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds }).catch(() => undefined);
       await this.core
         .deleteNamespacedSecret({ name: secret.metadata!.name!, namespace })
         .catch(() => undefined);
+      // The log stream ends with its pod; one that does not is cut.
+      await Promise.race([streamed, delay(gracePeriodSeconds * 1000 + 1000)]);
+      try {
+        logs?.abort();
+      } catch {
+        // client-node's stream reports the abort as an error event nobody listens to.
+      }
     }
   }
 
