@@ -11,7 +11,18 @@ const natsOnlyInMessaging = {
 const SERVICES = ['gateway', 'orchestrator', 'builder', 'quality', 'deployer', 'canary', 'notifier'];
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.tools/**', '.nx/**', 'coverage/**', '**/generated/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '.tools/**',
+      '.nx/**',
+      'coverage/**',
+      '**/generated/**',
+      // Its own package with its own lint configuration.
+      'examples/sample-app/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -61,6 +72,20 @@ export default tseslint.config(
               group: SERVICES.map((service) => `@aviary/${service}`),
               message: 'A library never imports a service: share events.',
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A benchmark measures a service's internals in-process, beside the floor it is compared with.
+    files: ['bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@aviary/*/src/*'], message: 'Import a package by its name, not its sources.' },
           ],
         },
       ],
