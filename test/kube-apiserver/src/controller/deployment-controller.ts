@@ -80,8 +80,7 @@ export class DeploymentController {
     if (!deployment) return;
     const spec = deployment.spec as DeploymentSpec;
     const owned = this.store
-      .list(REPLICA_SETS, namespace)
-      .filter((rs) => isOwnedBy(rs, deployment))
+      .list(REPLICA_SETS, namespace, (rs) => isOwnedBy(rs, deployment))
       .sort((a, b) => revisionOf(a) - revisionOf(b));
     const hash = templateHash(spec.template);
     const latestRevision = Math.max(0, ...owned.map(revisionOf));
@@ -205,9 +204,9 @@ export class DeploymentController {
   ): void {
     const uid = deployment.metadata.uid!;
     const desired = spec.replicas;
-    const owned = this.store
-      .list(REPLICA_SETS, deployment.metadata.namespace)
-      .filter((rs) => isOwnedBy(rs, deployment));
+    const owned = this.store.list(REPLICA_SETS, deployment.metadata.namespace, (rs) =>
+      isOwnedBy(rs, deployment),
+    );
     const pods = owned.flatMap((rs) => this.replicaSets.podsOf(rs));
     const updated = this.replicaSets.podsOf(newRs).length;
     const ready = pods.filter(isPodReady).length;

@@ -55,7 +55,7 @@ export class ReplicaSetController {
   }
 
   podsOf(rs: KubeObject): KubeObject[] {
-    return this.store.list(PODS, rs.metadata.namespace).filter((p) => isOwnedBy(p, rs));
+    return this.store.list(PODS, rs.metadata.namespace, (p) => isOwnedBy(p, rs));
   }
 
   private createPod(rs: KubeObject, spec: ReplicaSetSpec): void {

@@ -34,9 +34,10 @@ export class ObjectStore {
     return found && clone(found);
   }
 
-  list(resource: ResourceType, namespace?: string): KubeObject[] {
+  /** Copies of the stored objects; `where` picks before copying (controllers look for a few among many). */
+  list(resource: ResourceType, namespace?: string, where?: (object: KubeObject) => boolean): KubeObject[] {
     return [...this.bucket(resource).values()]
-      .filter((o) => namespace === undefined || o.metadata.namespace === namespace)
+      .filter((o) => (namespace === undefined || o.metadata.namespace === namespace) && (!where || where(o)))
       .map((o) => clone(o));
   }
 
