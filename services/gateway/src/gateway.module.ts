@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { type ServiceContext } from '@aviary/runtime';
 import { ApplicationsController } from './applications/applications.controller.js';
 import { ApplicationsService } from './applications/applications.service.js';
@@ -14,6 +14,7 @@ import { TokensService } from './auth/tokens.service.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway-config.js';
 import { WEBHOOK_METRICS, WebhookService } from './webhooks/webhook.service.js';
 import { WebhookMetrics } from './webhooks/webhook-metrics.js';
+import { DeliveryLog } from './webhooks/delivery-log.js';
 import { WebhooksController } from './webhooks/webhooks.controller.js';
 import { EventsController } from './events/events.controller.js';
 import { ExecutionsController } from './executions/executions.controller.js';
@@ -47,11 +48,12 @@ export class GatewayModule {
         { provide: WEBHOOK_METRICS, useValue: new WebhookMetrics(options.context.metrics) },
         { provide: ADMIN_TOKEN_OUTPUT, useValue: options.adminTokenOutput },
         { provide: APP_GUARD, useClass: AccessGuard },
-        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+        AuditInterceptor,
         ApplicationsService,
         TokensService,
         AuditService,
         WebhookService,
+        DeliveryLog,
         AdminBootstrap,
         InfrastructureRoutes,
       ],

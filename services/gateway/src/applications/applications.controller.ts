@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, UseInterceptors, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { AuditInterceptor } from '../audit/audit.interceptor.js';
 import {
   ApiBearerAuth,
   ApiOkResponse,
@@ -19,6 +20,7 @@ import { ApplicationsService } from './applications.service.js';
 
 @ApiTags('applications')
 @ApiBearerAuth()
+@UseInterceptors(AuditInterceptor)
 @Controller('api/v1/applications')
 export class ApplicationsController {
   constructor(private readonly applications: ApplicationsService) {}

@@ -46,9 +46,16 @@ function isUniqueViolation(error: unknown): boolean {
   );
 }
 
+/**
+ * How long a webhook's application lookup is reused. Another replica's change to an application
+ * (a rotated secret, a new repository) is seen by this one within that time; its own at once.
+ */
+const LOOKUP_TTL_MS = 5000;
+
 @Injectable()
 export class ApplicationsService {
   private readonly box: SecretBox;
+  private readonly lookups = new Map<string, { expires: number; found: Promise<ApplicationWithSecret[]> }>();
 
   constructor(
     private readonly database: Database,
@@ -83,6 +90,7 @@ export class ApplicationsService {
     });
     try {
       await this.repository.insert(entity);
+      this.lookups.clear();
     } catch (error) {
       if (isUniqueViolation(error))
         throw new ProblemException(409, `an application named "${body.name}" already exists`);
@@ -114,19 +122,34 @@ export class ApplicationsService {
     }
     entity.updatedAt = new Date();
     await this.repository.save(entity);
+    this.lookups.clear();
     return view(entity);
   }
 
   async remove(name: string): Promise<void> {
     const result = await this.repository.delete({ name });
+    this.lookups.clear();
     if (!result.affected) throw this.notFound(name);
   }
 
-  /** The applications of a provider whose repository has one of these keys, with their secrets. */
-  async byRepository(provider: Provider, keys: string[]): Promise<ApplicationWithSecret[]> {
-    if (keys.length === 0) return [];
-    const found = await this.repository.find({ where: { provider, repositoryKey: In(keys) } });
-    return found.map((entity) => this.withSecret(entity));
+  /**
+   * The applications of a provider whose repository has one of these keys, with their secrets;
+   * reused for a few seconds, as every webhook of a burst asks the same.
+   */
+  byRepository(provider: Provider, keys: string[]): Promise<ApplicationWithSecret[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    const key = `${provider}\u0000${[...keys].sort().join('\u0000')}`;
+    const now = Date.now();
+    const cached = this.lookups.get(key);
+    if (cached && cached.expires > now) return cached.found;
+    const found = this.repository
+      .find({ where: { provider, repositoryKey: In(keys) } })
+      .then((entities) => entities.map((entity) => this.withSecret(entity)));
+    this.lookups.set(key, { expires: now + LOOKUP_TTL_MS, found });
+    // A failed lookup is not reused.
+    found.catch(() => this.lookups.delete(key));
+    if (this.lookups.size > 10_000) this.lookups.clear();
+    return found;
   }
 
   async byName(name: string): Promise<ApplicationWithSecret | undefined> {

@@ -4,6 +4,18 @@
  * all become `github.com/acme/orders`. Undefined when the text is not a repository address.
  */
 export function repositoryKey(address: string): string | undefined {
+  const known = memo.get(address);
+  if (known !== undefined || memo.has(address)) return known;
+  const key = normalize(address);
+  // Webhooks name the same few repositories over and over; URL parsing is not free.
+  if (memo.size >= 10_000) memo.clear();
+  memo.set(address, key);
+  return key;
+}
+
+const memo = new Map<string, string | undefined>();
+
+function normalize(address: string): string | undefined {
   let text = address.trim();
   if (!text) return undefined;
   const scp = /^[\w.-]+@([\w.-]+):(?!\/)(.+)$/.exec(text);

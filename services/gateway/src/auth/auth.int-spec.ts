@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '@aviary/test-support';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { PATH_METADATA, METHOD_METADATA } from '@nestjs/common/constants.js';
+import { INTERCEPTORS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { AuditInterceptor } from '../audit/audit.interceptor.js';
 import { RequestMethod } from '@nestjs/common';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { createServer, type Server } from 'node:http';
@@ -153,12 +154,13 @@ describe('API tokens and roles', () => {
     expect(audit.text).not.toContain(viewer);
   });
 
-  it('puts a rule on every route: a role, or public with a reason', () => {
+  it('puts a rule on every route (a role, or public with a reason) and an audit on every mutating one', () => {
     const discovery = gateway.service.app.get(DiscoveryService);
     const reflector = gateway.service.app.get(Reflector);
     const scanner = new MetadataScanner();
     const routes: string[] = [];
     const unruled: string[] = [];
+    const unaudited: string[] = [];
     for (const wrapper of discovery.getControllers()) {
       const controller = wrapper.metatype as (new (...args: never[]) => object) | null;
       if (!controller) continue;
@@ -170,7 +172,14 @@ describe('API tokens and roles', () => {
         const verb = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
         const route = `${verb} /${[prefix, path].filter((p) => p && p !== '/').join('/')}`;
         routes.push(route);
-        if (!accessRuleOf(reflector, handler, controller)) unruled.push(route);
+        const rule = accessRuleOf(reflector, handler, controller);
+        if (!rule) unruled.push(route);
+        const interceptors = [
+          ...((Reflect.getMetadata(INTERCEPTORS_METADATA, controller) as unknown[] | undefined) ?? []),
+          ...((Reflect.getMetadata(INTERCEPTORS_METADATA, handler) as unknown[] | undefined) ?? []),
+        ];
+        if (rule?.kind === 'role' && verb !== 'GET' && !interceptors.includes(AuditInterceptor))
+          unaudited.push(route);
       }
     }
     expect(routes).toEqual(
@@ -182,6 +191,8 @@ describe('API tokens and roles', () => {
       ]),
     );
     expect(unruled).toEqual([]);
+    // Every mutating call of the API is audited (webhooks are not calls of a user).
+    expect(unaudited).toEqual([]);
     // The only routes outside Nest's controllers are the documentation's.
     const fastify = gateway.service.app.getHttpAdapter().getInstance();
     const served = routesOf(fastify.printRoutes());

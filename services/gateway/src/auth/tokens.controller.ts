@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, UseInterceptors, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { AuditInterceptor } from '../audit/audit.interceptor.js';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { RequireRole, type Principal } from './access.js';
@@ -23,6 +24,7 @@ const TokenView = z.object({
 
 @ApiTags('tokens')
 @ApiBearerAuth()
+@UseInterceptors(AuditInterceptor)
 @Controller('api/v1/tokens')
 export class TokensController {
   constructor(private readonly tokens: TokensService) {}

@@ -1,4 +1,16 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  UseInterceptors,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { AuditInterceptor } from '../audit/audit.interceptor.js';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   CancelExecution,
@@ -32,6 +44,7 @@ import {
 
 @ApiTags('executions')
 @ApiBearerAuth()
+@UseInterceptors(AuditInterceptor)
 @Controller('api/v1/executions')
 export class ExecutionsController {
   constructor(

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Trigger, WebhookReceived, type DataOf } from '@aviary/events';
 import { BusClient } from '@aviary/messaging';
-import { Database } from '@aviary/persistence';
 import { LOGGER } from '@aviary/runtime';
 import { type Logger } from 'pino';
 import { ApplicationsService, type ApplicationWithSecret } from '../applications/applications.service.js';
@@ -9,7 +8,7 @@ import { repositoryKey } from '../applications/repository-key.js';
 import { ProblemException } from '../http/problem.js';
 import { header, type Headers, type TriggerDraft, type WebhookProvider } from './providers/provider.js';
 import { fieldErrors } from './providers/fields.js';
-import { WebhookDeliveryEntity } from './webhook-delivery.entity.js';
+import { DeliveryLog } from './delivery-log.js';
 import { WebhookMetrics } from './webhook-metrics.js';
 
 export interface WebhookRequest {
@@ -56,7 +55,7 @@ export class WebhookService {
   constructor(
     private readonly applications: ApplicationsService,
     private readonly bus: BusClient,
-    private readonly database: Database,
+    private readonly deliveries: DeliveryLog,
     @Inject(WEBHOOK_METRICS) private readonly metrics: WebhookMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -258,8 +257,8 @@ export class WebhookService {
     return new ProblemException(401, detail);
   }
 
-  private async seen(provider: string, deliveryId: string): Promise<boolean> {
-    return this.database.dataSource.getRepository(WebhookDeliveryEntity).existsBy({ provider, deliveryId });
+  private seen(provider: string, deliveryId: string): Promise<boolean> {
+    return this.deliveries.seen(provider, deliveryId);
   }
 
   private async remember(
@@ -269,13 +268,7 @@ export class WebhookService {
     sourceAddress: string,
   ): Promise<void> {
     try {
-      await this.database.dataSource
-        .createQueryBuilder()
-        .insert()
-        .into(WebhookDeliveryEntity)
-        .values({ provider, deliveryId, applications, sourceAddress, receivedAt: new Date() })
-        .orIgnore()
-        .execute();
+      await this.deliveries.remember({ provider, deliveryId, applications, sourceAddress });
     } catch (error) {
       // Published already: a redelivery is still dropped by JetStream's dedupe window and by the
       // orchestrator's idempotent handling; answering 503 would only make the provider retry.

@@ -30,6 +30,8 @@ const Push = z.object({
   repository: Repository,
 });
 
+const WithRepository = z.object({ repository: Repository });
+
 /** Bitbucket Cloud: `X-Hub-Signature` (sha256=HMAC of the raw body), `X-Event-Key`, `X-Request-UUID`. */
 export const bitbucket: WebhookProvider = {
   name: 'bitbucket',
@@ -38,7 +40,7 @@ export const bitbucket: WebhookProvider = {
   event: (headers) => header(headers, 'x-event-key'),
 
   repository(payload) {
-    const parsed = z.object({ repository: Repository }).safeParse(payload);
+    const parsed = WithRepository.safeParse(payload);
     if (!parsed.success) return fieldErrors(parsed.error)[0]!;
     const { full_name, links } = parsed.data.repository;
     const key = repositoryKey(links.html.href);

@@ -13,6 +13,8 @@ export const GenericWebhookBody = z.object({
   message: z.string().max(10_000).optional(),
 });
 
+const WithRepo = z.object({ repo: GenericWebhookBody.shape.repo });
+
 /**
  * Any other source (a script, a CI system): the application is in the path, the body is signed like
  * GitHub's (`X-Aviary-Signature: sha256=<HMAC-SHA256 of the raw body>`), `X-Request-UUID` names the
@@ -25,7 +27,7 @@ export const generic: WebhookProvider = {
   event: () => 'push',
 
   repository(payload) {
-    const parsed = z.object({ repo: GenericWebhookBody.shape.repo }).safeParse(payload);
+    const parsed = WithRepo.safeParse(payload);
     if (!parsed.success) return fieldErrors(parsed.error)[0]!;
     const key = repositoryKey(parsed.data.repo);
     return { keys: key ? [key] : [], label: parsed.data.repo };

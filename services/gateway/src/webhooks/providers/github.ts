@@ -22,6 +22,8 @@ const Push = z.object({
   repository: Repository,
 });
 
+const WithRepository = z.object({ repository: Repository });
+
 /** GitHub: `X-Hub-Signature-256` (HMAC-SHA256 of the raw body), `X-GitHub-Event`, `X-GitHub-Delivery`. */
 export const github: WebhookProvider = {
   name: 'github',
@@ -30,7 +32,7 @@ export const github: WebhookProvider = {
   event: (headers: Headers) => header(headers, 'x-github-event'),
 
   repository(payload) {
-    const parsed = z.object({ repository: Repository }).safeParse(payload);
+    const parsed = WithRepository.safeParse(payload);
     if (!parsed.success) return fieldErrors(parsed.error)[0]!;
     const { html_url, clone_url, ssh_url, full_name } = parsed.data.repository;
     const keys = [html_url, clone_url, ssh_url].flatMap((url) => (url ? [repositoryKey(url)] : []));

@@ -22,6 +22,8 @@ const Push = z.object({
   project: Project,
 });
 
+const WithProject = z.object({ project: Project });
+
 /** GitLab: the shared secret in `X-Gitlab-Token`, `X-Gitlab-Event`, `X-Gitlab-Event-UUID`. */
 export const gitlab: WebhookProvider = {
   name: 'gitlab',
@@ -30,7 +32,7 @@ export const gitlab: WebhookProvider = {
   event: (headers) => header(headers, 'x-gitlab-event'),
 
   repository(payload) {
-    const parsed = z.object({ project: Project }).safeParse(payload);
+    const parsed = WithProject.safeParse(payload);
     if (!parsed.success) return fieldErrors(parsed.error)[0]!;
     const { web_url, git_http_url, git_ssh_url, path_with_namespace } = parsed.data.project;
     const keys = [web_url, git_http_url, git_ssh_url].flatMap((url) => (url ? [repositoryKey(url)] : []));
