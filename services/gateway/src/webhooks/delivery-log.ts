@@ -36,12 +36,12 @@ export class DeliveryLog {
   }
 
   private async lookUp(deliveries: Delivery[]): Promise<boolean[]> {
-    const rows = (await this.database.dataSource.query(
+    const rows = await this.database.dataSource.query<Array<{ provider: string; delivery_id: string }>>(
       `select d.provider, d.delivery_id from ${this.table} d
          join unnest($1::text[], $2::text[]) as wanted(provider, delivery_id)
            on d.provider = wanted.provider and d.delivery_id = wanted.delivery_id`,
       [deliveries.map((d) => d.provider), deliveries.map((d) => d.deliveryId)],
-    )) as Array<{ provider: string; delivery_id: string }>;
+    );
     const found = new Set(rows.map((row) => `${row.provider}\u0000${row.delivery_id}`));
     return deliveries.map((d) => found.has(`${d.provider}\u0000${d.deliveryId}`));
   }
