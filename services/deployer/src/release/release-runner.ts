@@ -164,13 +164,15 @@ export class ReleaseRunner {
     if (!previous || release.strategy === 'rolling') {
       const name = previous?.deployment ?? release.application;
       release.deployment = name;
-      await this.target.applyApplication(app, { kind: 'all' }, name);
-      await this.target.applyWorkload(
-        this.workload(release, name, 'stable', {
-          ...spec,
-          replicas: this.productionReplicas(release, previous),
-        }),
-      );
+      await Promise.all([
+        this.target.applyApplication(app, { kind: 'all' }, name),
+        this.target.applyWorkload(
+          this.workload(release, name, 'stable', {
+            ...spec,
+            replicas: this.productionReplicas(release, previous),
+          }),
+        ),
+      ]);
       await this.healthy(release, name);
       return;
     }

@@ -64,13 +64,16 @@ export class KubernetesTarget implements DeployTarget {
   }
 
   async production(scope: AppScope): Promise<ProductionState | undefined> {
-    const stable = (await this.kube.list(
-      DEPLOYMENT.apiVersion,
-      DEPLOYMENT.kind,
-      scope.namespace,
-      `${LABEL_APP}=${scope.app},${LABEL_TRACK}=stable`,
-    )) as V1Deployment[];
-    const serving = stable
+    const [stable, hpa] = await Promise.all([
+      this.kube.list(
+        DEPLOYMENT.apiVersion,
+        DEPLOYMENT.kind,
+        scope.namespace,
+        `${LABEL_APP}=${scope.app},${LABEL_TRACK}=stable`,
+      ),
+      this.kube.read({ ...HPA, namespace: scope.namespace, name: scope.app }),
+    ]);
+    const serving = (stable as V1Deployment[])
       .filter((d) => (d.spec?.replicas ?? 1) > 0)
       .sort(
         (a, b) =>
@@ -80,14 +83,13 @@ export class KubernetesTarget implements DeployTarget {
     if (!serving) return undefined;
     const container = containerOf(serving);
     const name = serving.metadata!.name!;
-    const hpa = (await this.kube.read({ ...HPA, namespace: scope.namespace, name: scope.app })) as
-      (KubeObject & { spec?: { scaleTargetRef?: { name?: string } } }) | undefined;
+    const scaleTarget = (hpa?.spec as { scaleTargetRef?: { name?: string } } | undefined)?.scaleTargetRef;
     return {
       deployment: name,
       image: container?.image ?? '',
       env: Object.fromEntries((container?.env ?? []).map((e) => [e.name, e.value ?? ''])),
       replicas: serving.spec?.replicas ?? 1,
-      autoscaled: hpa?.spec?.scaleTargetRef?.name === name,
+      autoscaled: scaleTarget?.name === name,
     };
   }
 
@@ -122,8 +124,8 @@ export class KubernetesTarget implements DeployTarget {
     routing: Routing,
     productionDeployment: string,
   ): Promise<void> {
+    // A canary's own Service and Ingress go with its cleanup (route), not here.
     await this.applyAll(this.applicationObjects(app, routing, productionDeployment));
-    if (routing.kind !== 'weighted') await this.removeCanaryRouting(app);
   }
 
   async route(app: ApplicationInput, routing: Routing): Promise<void> {
