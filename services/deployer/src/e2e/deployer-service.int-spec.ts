@@ -232,6 +232,22 @@ describe('the deployer service', () => {
     expect(releaseStates(canary)).toContain('aborted');
   });
 
+  it('answers a dry-run deploy with the diff, and changes nothing', async () => {
+    await deployed('menu', 'registry.local/menu:1');
+    const generation = kube.get('Deployment', 'production', 'menu')?.metadata.generation;
+    const dry = command('deploy', deploySettings('menu', 'registry.local/menu:2', { dryRun: true }));
+    await client.client.publish(commands.deploy, dry);
+    const done = (await result(dry)).data as { outputs: { diff: Array<{ object: string; action: string }> } };
+    expect(done.outputs).toMatchObject({
+      image: 'registry.local/menu:2',
+      previousImage: 'registry.local/menu:1',
+    });
+    expect(done.outputs.diff).toContainEqual(
+      expect.objectContaining({ object: 'Deployment production/menu', action: 'update' }),
+    );
+    expect(kube.get('Deployment', 'production', 'menu')?.metadata.generation).toBe(generation);
+  });
+
   it('fails a stage whose settings do not parse, saying which field', async () => {
     const bad = command('deploy', deploySettings('oops', 'registry.local/oops:1', { strategy: 'yolo' }));
     await client.client.publish(commands.deploy, bad);

@@ -118,6 +118,13 @@ describe('strategies on Kubernetes (the API test server)', () => {
         stablePods(app).map((p) => (p.spec as { containers: Array<{ image: string }> }).containers[0]!.image),
       ).toEqual(['registry.local/pull:1']),
     );
+    // The failure is behind us: the next release starts and succeeds.
+    const fixed = await deployed(app, 'registry.local/pull:2', {
+      overrides: { progressDeadlineSeconds: 1, autoscaling: { enabled: false } },
+    });
+    expect(fixed.state).toBe('healthy');
+    expect(fixed.previous?.image).toBe('registry.local/pull:1');
+    expect(image(app)).toBe('registry.local/pull:2');
   });
 
   it('blue-green: a new Deployment beside the old, the Service switched, the old one scaled down then deleted', async () => {
