@@ -17,6 +17,7 @@ import {
 } from '@aviary/test-support';
 import { pino } from 'pino';
 import { deployerService } from '../service.js';
+import { ReleaseRow } from '../store/release.entity.js';
 
 const commands = StageCommands.deployer;
 
@@ -230,6 +231,21 @@ describe('the deployer service', () => {
     });
     expect(deploymentsOf('till')).toEqual(['till']);
     expect(releaseStates(canary)).toContain('aborted');
+  });
+
+  it('a cancel that reached another replica stops the rollout through the heartbeat', async () => {
+    await deployed('menu-x', 'registry.local/menu-x:1');
+    const canary = command('canary-deploy', canarySettings('menu-x', 'registry.local/menu-x:never-ready'));
+    await client.client.publish(commands['canary-deploy'], canary);
+    await eventually(() => expect(deploymentsOf('menu-x')).toContain('menu-x-canary'), 20_000);
+    // What the cancel handler of another replica writes, since the rollout does not run there.
+    await service.database.dataSource
+      .getRepository(ReleaseRow)
+      .update({ id: `${canary.executionId}/${canary.stageId}/1` }, { cancelReason: 'cancelled elsewhere' });
+    expect((await result(canary)).data).toMatchObject({
+      error: { code: 'cancelled', message: 'cancelled: cancelled elsewhere' },
+    });
+    expect(deploymentsOf('menu-x')).toEqual(['menu-x']);
   });
 
   it('answers a dry-run deploy with the diff, and changes nothing', async () => {

@@ -215,7 +215,10 @@ export class ReleaseService implements OnModuleInit, OnApplicationShutdown {
       await manager.update(ReleaseRow, { id }, { leaseUntil: this.leaseUntil() });
       return manager.findOne(ReleaseRow, { where: { id } });
     });
-    if (row?.cancelReason && !controller.signal.aborted) controller.abort(row.cancelReason);
+    if (!row?.cancelReason) return;
+    // Taken once: a later operation on the same release (a rollback after this promote) starts clean.
+    await this.db.dataSource.getRepository(ReleaseRow).update({ id }, { cancelReason: null });
+    if (!controller.signal.aborted) controller.abort(row.cancelReason);
   }
 
   /** deploy and canary-deploy: one release per stage attempt. */
@@ -469,7 +472,16 @@ export class ReleaseService implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     const row = await this.db.dataSource.getRepository(ReleaseRow).findOne({ where: { id } });
-    if (!row || !ACTIVE_STATES.includes(row.state as ReleaseState)) return;
+    if (!row) {
+      // A promote or rollback running on another replica: its heartbeat watches the release it moves.
+      const op = await this.db.dataSource.getRepository(ReleaseOperationRow).findOne({ where: { id } });
+      if (op?.status === 'running' && op.releaseId)
+        await this.db.dataSource
+          .getRepository(ReleaseRow)
+          .update({ id: op.releaseId }, { cancelReason: ref.reason });
+      return;
+    }
+    if (!ACTIVE_STATES.includes(row.state as ReleaseState)) return;
     if (row.leaseUntil && row.leaseUntil.getTime() > Date.now()) {
       await this.db.dataSource.getRepository(ReleaseRow).update({ id }, { cancelReason: ref.reason });
       return;
