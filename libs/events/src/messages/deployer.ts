@@ -34,6 +34,8 @@ export const ReleaseChanged = defineEvent({
     previousImage: z.string().optional(),
     /** The Deployment the release made or updated. */
     deployment: z.string().optional(),
+    /** Where the application answers, when the target knows (the local provider: its proxy). */
+    endpoint: z.string().optional(),
     /** What happened, in a sentence. */
     detail: z.string(),
     /** Why it failed or was aborted. */

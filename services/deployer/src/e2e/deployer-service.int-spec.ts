@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Envelope, ReleaseChanged, StageCommands, type StageCommandData } from '@aviary/events';
 import { type KubeApiServer, startKubeApiServer } from '@aviary/kube-apiserver';
@@ -54,7 +55,11 @@ describe('the deployer service', () => {
         AVIARY_SCHEMA_PREFIX: schemaPrefix,
         PORT: '0',
         LOG_LEVEL: 'silent',
-        DEPLOYER_TARGETS: JSON.stringify({ '*': { kind: 'kubernetes', kubeconfig } }),
+        DEPLOYER_TARGETS: JSON.stringify({
+          '*': { kind: 'kubernetes', kubeconfig },
+          local: { kind: 'local' },
+        }),
+        DEPLOYER_LOCAL_ROOT: join(dirname(fileURLToPath(import.meta.url)), '..', 'testing', 'fixtures'),
         DEPLOYER_LEASE_MS: '3000',
       },
     });
@@ -270,5 +275,40 @@ describe('the deployer service', () => {
     expect((await result(bad)).data).toMatchObject({
       error: { code: 'invalid-settings', retryable: false, message: expect.stringContaining('strategy') },
     });
+  });
+
+  // Last: it stops the service.
+  it('deploys to a local target on the bus; the processes stop with the service', async () => {
+    const deploy = command('deploy', {
+      ...deploySettings('kiosk', 'v1', { replicas: 2 }),
+      environment: 'local',
+      namespace: 'local',
+      local: { command: `${process.execPath} server.js`, directory: 'tiny-app' },
+    });
+    await client.client.publish(commands.deploy, deploy);
+    expect((await result(deploy)).data).toMatchObject({ outputs: { image: 'v1', revision: '1' } });
+    const endpoint = seen
+      .filter((e) => e.type === ReleaseChanged.type)
+      .map((e) => e.data as { endpoint?: string; application: string })
+      .find((d) => d.application === 'kiosk' && d.endpoint)?.endpoint;
+    expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const pids = new Set<number>();
+    for (let i = 0; i < 4; i++) {
+      const body = (await (await fetch(endpoint!)).json()) as { version: string; pid: number };
+      expect(body.version).toBe('v1');
+      pids.add(body.pid);
+    }
+    expect(pids.size).toBe(2);
+
+    await service.close();
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await eventually(() => expect([...pids].filter(alive)).toEqual([]));
   });
 });

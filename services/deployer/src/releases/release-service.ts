@@ -563,6 +563,11 @@ async function saveRelease(manager: EntityManager, release: Release, leaseUntil:
   );
 }
 
+function endpointOf(release: Release, target: ResolvedTarget): { endpoint?: string } {
+  const endpoint = target.target.endpoint({ app: release.application, namespace: release.namespace });
+  return endpoint ? { endpoint } : {};
+}
+
 function releaseChanged(release: Release, target: ResolvedTarget, detail: string) {
   return {
     releaseId: release.id,
@@ -578,6 +583,7 @@ function releaseChanged(release: Release, target: ResolvedTarget, detail: string
     image: release.image,
     ...(release.previous ? { previousImage: release.previous.image } : {}),
     ...(release.deployment ? { deployment: release.deployment } : {}),
+    ...endpointOf(release, target),
     detail,
     ...(release.reason ? { reason: release.reason } : {}),
     ...(release.retire ? { retiring: release.retire } : {}),

@@ -63,6 +63,8 @@ export interface DeployTarget {
   exists(scope: AppScope, deployment: string): Promise<boolean>;
   /** The Deployment's revision (Kubernetes' rollout revision; locally a counter). */
   revision(scope: AppScope, deployment: string): Promise<string>;
+  /** Where the application answers, if the target knows (the local provider's proxy). */
+  endpoint(scope: AppScope): string | undefined;
   /** What applying these would change, changing nothing. */
   dryRun(app: ApplicationInput, workload: Workload, routing: Routing): Promise<ObjectDiff[]>;
 }

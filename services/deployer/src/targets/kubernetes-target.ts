@@ -163,6 +163,11 @@ export class KubernetesTarget implements DeployTarget {
     return live?.metadata?.annotations?.[REVISION] ?? '0';
   }
 
+  /** Behind the Ingress: the cluster's address is not the deployer's to know. */
+  endpoint(): undefined {
+    return undefined;
+  }
+
   async dryRun(app: ApplicationInput, workload: Workload, routing: Routing): Promise<ObjectDiff[]> {
     const objects = [
       buildDeployment(workload) as Manifest,

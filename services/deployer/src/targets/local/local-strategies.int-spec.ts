@@ -59,7 +59,7 @@ describe('strategies on the local provider (real processes behind the weighted p
   async function hit(app: string, count: number): Promise<Record<string, number>> {
     const counts: Record<string, number> = {};
     for (let i = 0; i < count; i++) {
-      const body = (await (await fetch(target.url(scope(app))!)).json()) as {
+      const body = (await (await fetch(target.endpoint(scope(app))!)).json()) as {
         version: string;
         track: string;
       };

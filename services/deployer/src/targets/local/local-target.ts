@@ -106,7 +106,7 @@ export class LocalTarget implements DeployTarget {
   }
 
   /** The URL of an application's proxy (once anything of it was deployed). */
-  url(scope: AppScope): string | undefined {
+  endpoint(scope: AppScope): string | undefined {
     const app = this.apps.get(this.key(scope));
     return app ? `http://${this.host}:${app.port}` : undefined;
   }
