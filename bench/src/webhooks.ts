@@ -8,14 +8,10 @@ import {
   uniqueBusNames,
   uniqueSchemaName,
 } from '@aviary/test-support';
-import { jetstream, jetstreamManager, RetentionPolicy } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { verify } from '@octokit/webhooks-methods';
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,50 +94,29 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
   }
 }
 
-/** The floor: verify the HMAC (the same library the gateway uses), publish with an ack, answer 202. */
+/** The floor, in its own process like the gateway (see _webhook-floor.ts). */
 async function startFloor(
   natsUrl: string,
   stream: string,
   secret: string,
-): Promise<{ server: Server; url: string; close(): Promise<void> }> {
-  const nc = await connect({ servers: natsUrl });
-  const jsm = await jetstreamManager(nc);
-  await jsm.streams.add({ name: stream, subjects: [`${stream}.>`], retention: RetentionPolicy.Limits });
-  const js = jetstream(nc);
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const signature = request.headers['x-hub-signature-256'];
-      const delivery = request.headers['x-github-delivery'];
-      void (async () => {
-        if (
-          typeof signature !== 'string' ||
-          typeof delivery !== 'string' ||
-          !(await verify(secret, body.toString('utf8'), signature))
-        ) {
-          response.writeHead(401).end();
-          return;
-        }
-        try {
-          await js.publish(`${stream}.webhook`, body, { msgID: delivery });
-          response.writeHead(202, { 'content-type': 'application/json' }).end('{"status":"accepted"}');
-        } catch {
-          response.writeHead(503).end();
-        }
-      })();
-    });
-  });
+): Promise<{ url: string; close(): Promise<void> }> {
   const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const script = join(dirname(fileURLToPath(import.meta.url)), '_webhook-floor.js');
+  const child = spawn(process.execPath, [script, JSON.stringify({ natsUrl, stream, secret, port })], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}/webhooks/github`;
+  await waitFor(
+    async () => (await fetch(url, { method: 'POST' })).status === 401,
+    15_000,
+    'the floor did not start',
+  );
   return {
-    server,
-    url: `http://127.0.0.1:${port}/webhooks/github`,
+    url,
     close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await nc.close();
+      child.kill('SIGTERM');
+      await exited;
     },
   };
 }
