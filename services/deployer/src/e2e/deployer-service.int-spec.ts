@@ -61,6 +61,7 @@ describe('the deployer service', () => {
         }),
         DEPLOYER_LOCAL_ROOT: join(dirname(fileURLToPath(import.meta.url)), '..', 'testing', 'fixtures'),
         DEPLOYER_LEASE_MS: '3000',
+        DEPLOYER_RETIRE_INTERVAL_MS: '200',
       },
     });
     client = createJetStreamBus({
@@ -251,6 +252,17 @@ describe('the deployer service', () => {
       error: { code: 'cancelled', message: 'cancelled: cancelled elsewhere' },
     });
     expect(deploymentsOf('menu-x')).toEqual(['menu-x']);
+  });
+
+  it('blue-green: the kept Deployment is deleted once its time is over', async () => {
+    await deployed('gate', 'registry.local/gate:1');
+    const bg = command(
+      'deploy',
+      deploySettings('gate', 'registry.local/gate:2', { strategy: 'blue-green', keepPreviousFor: 1 }),
+    );
+    await client.client.publish(commands.deploy, bg);
+    expect((await result(bg)).type).toMatch(/completed/);
+    await eventually(() => expect(deploymentsOf('gate')).toEqual(['gate-alt']), 10_000);
   });
 
   it('answers a dry-run deploy with the diff, and changes nothing', async () => {

@@ -277,29 +277,35 @@ export class ReleaseRunner {
    */
   async rollback(release: Release, image?: string): Promise<void> {
     const untouched = release.strategy === 'canary' && release.state !== 'promoted';
-    await this.move(
-      release,
-      'rollback',
-      untouched ? 'removing baseline and canary' : 'rolling production back',
-    );
+    if (release.state !== 'rolling-back')
+      await this.move(
+        release,
+        'rollback',
+        untouched ? 'removing baseline and canary' : 'rolling production back',
+      );
     try {
-      const current = await this.target.production(this.scope(release));
-      const wanted = image ?? (untouched ? current?.image : release.previous?.image);
-      if (current && wanted && current.image !== wanted) {
-        const before = release.previous?.image === wanted ? release.previous : undefined;
-        await this.target.applyWorkload(
-          this.workload(release, current.deployment, 'stable', {
-            image: wanted,
-            env: before?.env ?? current.env,
-            replicas: current.autoscaled
-              ? Math.max(current.replicas, before?.replicas ?? 0)
-              : current.replicas,
-            ...(before?.run ? { run: before.run } : current.run ? { run: current.run } : {}),
-          }),
-        );
-        await this.healthy(release, current.deployment);
+      const kept = release.retire;
+      if (kept && release.previous && (image === undefined || image === release.previous.image)) {
+        await this.switchBack(release, release.previous);
+      } else {
+        const current = await this.target.production(this.scope(release));
+        const wanted = image ?? (untouched ? current?.image : release.previous?.image);
+        if (current && wanted && current.image !== wanted) {
+          const before = release.previous?.image === wanted ? release.previous : undefined;
+          await this.target.applyWorkload(
+            this.workload(release, current.deployment, 'stable', {
+              image: wanted,
+              env: before?.env ?? current.env,
+              replicas: current.autoscaled
+                ? Math.max(current.replicas, before?.replicas ?? 0)
+                : current.replicas,
+              ...(before?.run ? { run: before.run } : current.run ? { run: current.run } : {}),
+            }),
+          );
+          await this.healthy(release, current.deployment);
+        }
+        release.outputs = { image: wanted ?? current?.image ?? '' };
       }
-      release.outputs = { image: wanted ?? current?.image ?? '' };
       const cleanup = await this.move(
         release,
         'healthy',
@@ -311,6 +317,22 @@ export class ReleaseRunner {
       await this.fail(release, error);
       throw error;
     }
+  }
+
+  /**
+   * Blue-green's instant rollback, while the previous Deployment is still kept (scaled down): it gets
+   * its replicas back, takes the traffic again, and the release's Deployment goes.
+   */
+  private async switchBack(release: Release, previous: ProductionState): Promise<void> {
+    const app = this.appInput(release);
+    await this.target.scale(this.scope(release), previous.deployment, previous.replicas);
+    await this.healthy(release, previous.deployment);
+    await this.target.route(app, { kind: 'only', deployment: previous.deployment, image: previous.image });
+    await this.target.applyApplication(app, { kind: 'all' }, previous.deployment);
+    if (release.deployment && release.deployment !== previous.deployment)
+      await this.target.remove(this.scope(release), release.deployment);
+    delete release.retire;
+    release.outputs = { image: previous.image };
   }
 
   /** abort: from any active state, with the cleanup that state owes (a cancel, or a newer release). */

@@ -153,6 +153,26 @@ describe('strategies on Kubernetes (the API test server)', () => {
     expect(deployments(app)).toEqual([app]);
   });
 
+  it('blue-green: rollback while the old Deployment is kept brings it back at once', async () => {
+    const app = appName('bgback');
+    await deployed(app, 'registry.local/bgback:1', { options: { replicas: 2 } });
+    const bg = await deployed(app, 'registry.local/bgback:2', {
+      strategy: 'blue-green',
+      options: { keepPreviousForMs: 60_000 },
+    });
+    expect(replicas(app)).toBe(0);
+    const journal = new MemoryJournal();
+    await runner(journal).rollback(bg);
+    expect(journal.states).toEqual(['rolling-back', 'rolled-back']);
+    expect(deployments(app)).toEqual([app]);
+    expect(replicas(app)).toBe(2);
+    expect(image(app)).toBe('registry.local/bgback:1');
+    expect(selector(app)).toEqual({ app });
+    expect(get('HorizontalPodAutoscaler', app)?.spec?.['scaleTargetRef']).toMatchObject({ name: app });
+    expect(bg.outputs).toEqual({ image: 'registry.local/bgback:1' });
+    expect(bg.retire).toBeUndefined();
+  });
+
   it('blue-green: a new version that never becomes ready leaves the old one serving', async () => {
     const app = appName('bgfail');
     await deployed(app, 'registry.local/bgfail:1', { overrides: { progressDeadlineSeconds: 1 } });

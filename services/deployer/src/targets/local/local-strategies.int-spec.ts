@@ -113,6 +113,17 @@ describe('strategies on the local provider (real processes behind the weighted p
     expect(processes(app).map((p) => p.group)).toEqual([`${app}-alt`, `${app}-alt`]);
   });
 
+  it('blue-green: rollback while the old group is kept brings it back', async () => {
+    const app = appName('bgback');
+    await deployed(app, 'v1', { options: { replicas: 2 } });
+    const bg = await deployed(app, 'v2', { strategy: 'blue-green', options: { keepPreviousForMs: 60_000 } });
+    expect(processes(app).map((p) => p.image)).toEqual(['v2', 'v2']);
+    await runner().rollback(bg);
+    expect(bg.state).toBe('rolled-back');
+    expect(await hit(app, 4)).toEqual({ 'stable:v1': 4 });
+    expect(processes(app).map((p) => `${p.group}:${p.image}`)).toEqual([`${app}:v1`, `${app}:v1`]);
+  });
+
   it('rolling red/black: moves replicas in steps', async () => {
     const app = appName('rrb');
     await deployed(app, 'v1', { options: { replicas: 2 } });
