@@ -33,7 +33,7 @@ function registerBodyParsers(app: NestFastifyApplication, bodyLimit: number): vo
       );
     }
   });
-  app.useBodyParser('*', { bodyLimit }, (request: FastifyRequest, body: Buffer) => {
+  app.useBodyParser(['*', 'text/plain'], { bodyLimit }, (request: FastifyRequest, body: Buffer) => {
     if (isWebhook(request)) return Promise.resolve(body);
     return Promise.reject(
       new ProblemException(
