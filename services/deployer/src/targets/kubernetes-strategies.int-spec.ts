@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type KubeApiServer } from '@aviary/kube-apiserver';
 import { eventually } from '@aviary/test-support';
 import { RolloutFailedError } from '../kube/rollout-tracker.js';
+import { ManifestInvalidError } from '../manifests/validate.js';
 import { ReleaseRunner } from '../release/release-runner.js';
 import { type Release } from '../release/release.js';
 import { startCluster } from '../testing/kube-harness.js';
@@ -315,6 +316,24 @@ describe('strategies on Kubernetes (the API test server)', () => {
     await runner().abort(again, 'superseded');
     expect(again.state).toBe('aborted');
     expect(deployments(app)).toEqual([app]);
+  });
+
+  it('an object the official schema refuses fails the release with the schema error, and nothing is sent', async () => {
+    const app = appName('invalid');
+    const journal = new MemoryJournal();
+    const broken = release(app, 'registry.local/invalid:1', {
+      overrides: { labels: { team: 7 as unknown as string } },
+    });
+    const error = await runner(journal)
+      .deploy(broken)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ManifestInvalidError);
+    expect((error as Error).message).toMatch(
+      /^(Service|Deployment) production\/invalid-\d+ is invalid: metadata\.labels\.team: must be string/,
+    );
+    expect(journal.states).toEqual(['deploying', 'failed']);
+    expect(deployments(app)).toEqual([]);
+    expect(get('Service', app)).toBeUndefined();
   });
 
   it('survives 5xx bursts, dropped watches and slow answers', async () => {
