@@ -72,7 +72,11 @@ export const CheckoutSettings = z
       .optional()
       .meta({ description: 'Repository to clone (default: the one pushed to).' }),
     ref: Template('Commit, branch or tag to check out.').prefault('${trigger.sha}'),
-    depth: z.int().min(1).optional().meta({ description: 'Commits of history fetched (default 1: the commit alone).' }),
+    depth: z
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: 'Commits of history fetched (default 1: the commit alone).' }),
   })
   .strict();
 
