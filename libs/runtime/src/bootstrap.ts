@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { type NestMicroservice } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { BusExceptionFilter, createJetStreamBus, type Bus } from '@aviary/messaging';
 import {
@@ -136,8 +137,14 @@ export async function startService(
     },
   );
   // Not inheritAppConfig: the bus filter hands handler errors to the transport (nak, dead letter),
-  // which must not apply to HTTP routes.
-  app.connectMicroservice({ strategy: bus.server }).useGlobalFilters(new BusExceptionFilter());
+  // which must not apply to HTTP routes. Initialisation is deferred so that the filter is in place
+  // before the handlers are built; the app has already run the modules' init hooks.
+  const microservice = app.connectMicroservice(
+    { strategy: bus.server },
+    { deferInitialization: true },
+  ) as NestMicroservice;
+  microservice.useGlobalFilters(new BusExceptionFilter());
+  microservice.setIsInitHookCalled(true);
   await definition.configure?.(app, context);
   await app.startAllMicroservices();
   await app.listen(config.port, config.host);

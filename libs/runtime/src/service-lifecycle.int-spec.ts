@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { StageCommands, type StageCommandData } from '@aviary/events';
+import { ReadRepositoryFile, StageCommands, type StageCommandData } from '@aviary/events';
 import {
   TcpProxy,
   databaseUrlForTests,
@@ -14,7 +14,7 @@ import {
   uniqueSchemaName,
 } from '@aviary/test-support';
 import { Controller, Injectable, Module } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { startService, type RunningService } from './bootstrap.js';
 
 /** Holds each `run` command until the test releases it, so a shutdown can happen mid-handler. */
@@ -42,7 +42,15 @@ class SlowController {
   }
 }
 
-@Module({ controllers: [SlowController], providers: [SlowWork] })
+@Controller()
+class FailingQueryController {
+  @MessagePattern(ReadRepositoryFile.subject)
+  read(): never {
+    throw new Error('repository acme/orders is not in the cache');
+  }
+}
+
+@Module({ controllers: [SlowController, FailingQueryController], providers: [SlowWork] })
 class SlowModule {}
 
 function command(stageId: string): StageCommandData {
@@ -165,6 +173,20 @@ describe('a service', () => {
     expect(text).toMatch(/aviary_bus_connected\{[^}]*\} 1/);
     expect(text).toMatch(/aviary_bus_messages_handled_total\{[^}]*\} 1/);
     expect(text).toContain('aviary_bus_handler_duration_seconds_bucket');
+  }, 60_000);
+
+  it("hands a handler's own error to the transport, without the service binding a filter", async () => {
+    const env = await testEnvironment();
+    const service = await startService({ name: 'builder', module: SlowModule }, { env });
+    cleanups.push(() => service.close());
+    await eventually(async () => expect((await health(service)).status).toBe(200), 30_000);
+    const query = service.bus.client.query(ReadRepositoryFile, {
+      application: 'orders',
+      repository: 'https://github.com/acme/orders',
+      sha: 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3',
+      path: '.aviary/pipeline.yaml',
+    });
+    await expect(query).rejects.toThrow('repository acme/orders is not in the cache');
   }, 60_000);
 
   it('drains on shutdown: a handler in flight finishes and its message is acknowledged, not redelivered', async () => {
