@@ -191,6 +191,26 @@ describe('the deployer service', () => {
     expect(kube.get('Deployment', 'production', 'shop')?.metadata.generation).toBe(1);
   });
 
+  it('a command delivered again after its replica stopped before reporting gets its result', async () => {
+    await deployed('stock', 'registry.local/stock:1');
+    // A release that became healthy on a replica which stopped before it told the stage.
+    const again = command('deploy', deploySettings('stock', 'registry.local/stock:1'));
+    const id = `${again.executionId}/${again.stageId}/1`;
+    const rows = service.database.dataSource.getRepository(ReleaseRow);
+    const [first] = await rows.find({ where: { application: 'stock' } });
+    await rows.insert({
+      ...first!,
+      id,
+      release: { ...first!.release, id, executionId: again.executionId, result: undefined } as never,
+      leaseUntil: null,
+    });
+    await client.client.publish(commands.deploy, again);
+    expect((await result(again)).data).toMatchObject({
+      outputs: { image: 'registry.local/stock:1', revision: '1' },
+    });
+    expect(kube.get('Deployment', 'production', 'stock')?.metadata.generation).toBe(1);
+  });
+
   it('runs a canary, then promotes it: production takes the canary image, baseline and canary go', async () => {
     await deployed('cart', 'registry.local/cart:1');
     const executionId = `exec-canary-${Date.now()}`;

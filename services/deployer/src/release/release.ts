@@ -44,6 +44,9 @@ export interface Release {
   /** Why it failed or was aborted. */
   reason?: string;
   outputs: Record<string, unknown>;
+  /** What the stage that made it was told at the end, to tell again on a repeated delivery. */
+  result?:
+    { outputs: Record<string, unknown> } | { error: { message: string; code?: string; retryable: boolean } };
 }
 
 export const releaseId = (ref: { executionId: string; stageId: string; attempt: number }) =>

@@ -132,6 +132,40 @@ export class ReleaseService implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
+  /** Tells a finished release's stage its result again (a repeated delivery after a crash). */
+  private async reportAgain(
+    command: StageCommandData,
+    release: Release,
+    target: ResolvedTarget,
+    causationid: string,
+  ) {
+    let result = release.result;
+    if (!result) {
+      // The replica stopped between the last transition and the result: work it out again.
+      if (release.state === 'failed' || release.state === 'aborted') {
+        const error =
+          release.state === 'aborted'
+            ? new AbortedError(release.reason ?? 'aborted')
+            : new Error(release.reason ?? 'failed');
+        result = { error: stageError(error) };
+      } else {
+        const runner = this.runner(target, this.journal(command, target, causationid), command.deadline);
+        result = { outputs: stageOutputsOf(command, await runner.deployOutputs(release)) };
+      }
+    }
+    const outcome = result;
+    await this.publish(async (manager) => {
+      if ('outputs' in outcome) await this.completed(manager, command, outcome.outputs, causationid);
+      else
+        await enqueueMessage(
+          manager,
+          events.failed,
+          { ...stageRef(command), failedAt: new Date().toISOString(), error: outcome.error, outputs: {} },
+          this.meta(command, causationid, `${releaseId(command)}/failed`),
+        );
+    });
+  }
+
   /** Fails a command before any release exists (bad settings, no target), once. */
   private async failOnce(command: StageCommandData, error: unknown, causationid: string): Promise<void> {
     await this.publish(async (manager) => {
@@ -250,15 +284,16 @@ export class ReleaseService implements OnModuleInit, OnApplicationShutdown {
         await this.started(manager, command, causationid);
         return release;
       }
-      const state = row.state as ReleaseState;
-      if (state === 'healthy' || FINAL_STATES.includes(state)) return undefined;
       if (row.leaseUntil && row.leaseUntil.getTime() > Date.now()) return undefined;
+      const state = row.state as ReleaseState;
+      if (state === 'healthy' || FINAL_STATES.includes(state)) return { report: row.release };
       row.leaseUntil = this.leaseUntil();
       await manager.save(row);
       return row.release;
     });
     this.relay.poke();
     if (!claimed) return;
+    if ('report' in claimed) return this.reportAgain(command, claimed.report, target, causationid);
 
     await this.track(id, id, async (signal) => {
       await this.supersede(claimed, target, causationid);
@@ -266,17 +301,15 @@ export class ReleaseService implements OnModuleInit, OnApplicationShutdown {
       const runner = this.runner(target, journal, command.deadline, signal);
       try {
         await runner.deploy(claimed);
-        const outputs = await runner.deployOutputs(claimed);
-        const stageOutputs =
-          command.stageType === 'canary-deploy'
-            ? pick(outputs, ['baselineImage', 'canaryImage', 'baselineScope', 'canaryScope', 'location'])
-            : outputs;
+        const outputs = stageOutputsOf(command, await runner.deployOutputs(claimed));
+        claimed.result = { outputs };
         await this.publish(async (manager) => {
           await saveRelease(manager, claimed, null);
-          await this.completed(manager, command, stageOutputs, causationid);
+          await this.completed(manager, command, outputs, causationid);
         });
       } catch (error) {
         this.logger.info({ release: id, err: error }, 'release failed');
+        claimed.result = { error: stageError(error) };
         await this.publish(async (manager) => {
           await saveRelease(manager, claimed, null);
           await this.failed(manager, command, error, causationid);
@@ -522,8 +555,14 @@ function stageRef(ref: StageRef): StageRef {
   return { executionId: ref.executionId, stageId: ref.stageId, attempt: ref.attempt };
 }
 
-function pick(record: Record<string, unknown>, keys: string[]): Record<string, unknown> {
-  return Object.fromEntries(keys.filter((k) => k in record).map((k) => [k, record[k]]));
+/** A canary-deploy stage reports the canary's outputs; a deploy stage image, previousImage, revision (and those). */
+function stageOutputsOf(
+  command: StageCommandData,
+  outputs: Record<string, unknown>,
+): Record<string, unknown> {
+  if (command.stageType !== 'canary-deploy') return outputs;
+  const keys = ['baselineImage', 'canaryImage', 'baselineScope', 'canaryScope', 'location'];
+  return Object.fromEntries(keys.filter((k) => k in outputs).map((k) => [k, outputs[k]]));
 }
 
 // TypeORM's partial-entity type cannot take `unknown` values (the outputs); the column is jsonb.
