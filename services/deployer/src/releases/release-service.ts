@@ -437,6 +437,12 @@ export class ReleaseService implements OnModuleInit, OnApplicationShutdown {
         lock: { mode: 'pessimistic_write' },
       });
       if (op?.status === 'done') return false;
+      if (op && release) {
+        // Running on another replica while its heartbeat holds the release: leave it there.
+        const held = await manager.findOne(ReleaseRow, { where: { id: release.id } });
+        if (held?.leaseUntil && held.leaseUntil.getTime() > Date.now()) return false;
+      }
+      if (release) await manager.update(ReleaseRow, { id: release.id }, { leaseUntil: this.leaseUntil() });
       if (!op) {
         await manager.insert(ReleaseOperationRow, {
           id: opId,
