@@ -4,7 +4,7 @@ import { buildEnvelope, defineEvent } from '@aviary/events';
 import { z } from 'zod';
 import { pino } from 'pino';
 import { Database, DatabaseUnavailableError, type DatabaseOptions } from './database.js';
-import { enqueue, enqueueMessage } from './outbox/enqueue.js';
+import { enqueue, enqueueMessage, enqueueMessages } from './outbox/enqueue.js';
 import { OutboxEntry } from './outbox/outbox-entry.entity.js';
 import { handleOnce } from './outbox/handle-once.js';
 import { outboxMigrations } from './outbox/outbox.migrations.js';
@@ -222,6 +222,29 @@ describe('Database on PostgreSQL', () => {
         db.transaction((m) => enqueueMessage(m, WidgetMade, { name: '' }, { source: 'test' })),
       ).rejects.toThrow();
       expect(await db.dataSource.getRepository(OutboxEntry).count()).toBe(1);
+    });
+
+    it('enqueueMessages writes several messages in one statement, in the order given, once each', async () => {
+      await started();
+      const WidgetMade = defineEvent({
+        path: 'test.widget-made',
+        description: 'a widget was made',
+        schema: z.object({ name: z.string().min(1) }),
+      });
+      const made = (name: string, id?: string) => ({
+        contract: WidgetMade,
+        data: { name },
+        meta: { source: 'test', ...(id ? { id } : {}) },
+      });
+      const envelopes = await db.transaction((m) =>
+        enqueueMessages(m, [made('c'), made('a', 'fixed-id'), made('b'), made('again', 'fixed-id')]),
+      );
+      const rows = await db.dataSource.getRepository(OutboxEntry).find({ order: { id: 'ASC' } });
+      expect(rows.map((row) => (row.envelope.data as { name: string }).name)).toEqual(['c', 'a', 'b']);
+      expect(rows.map((row) => row.envelopeId)).toEqual(envelopes.slice(0, 3).map((e) => e.id));
+      await expect(db.transaction((m) => enqueueMessages(m, [made('fine'), made('')]))).rejects.toThrow();
+      expect(await db.dataSource.getRepository(OutboxEntry).count()).toBe(3);
+      await expect(enqueueMessages(db.dataSource.manager, [made('x')])).rejects.toThrow('inside the caller');
     });
 
     it('enqueue rejects a malformed envelope, failing the whole transaction', async () => {

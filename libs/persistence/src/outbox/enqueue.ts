@@ -42,3 +42,36 @@ export async function enqueueMessage<C extends MessageContract>(
   await enqueue(manager, contract.subject, envelope);
   return envelope;
 }
+
+/** One message for {@link enqueueMessages}. */
+export interface OutgoingMessage<C extends MessageContract = MessageContract> {
+  contract: C;
+  data: DataOf<C>;
+  meta: EnvelopeMeta;
+}
+
+/**
+ * enqueueMessage() for several messages in one statement, in the caller's transaction; they are
+ * published in the order given. For code that writes a few messages per transaction on a hot path.
+ */
+export async function enqueueMessages(
+  manager: EntityManager,
+  messages: readonly OutgoingMessage[],
+): Promise<Envelope[]> {
+  requireTransaction(manager, 'enqueueMessages');
+  if (messages.length === 0) return [];
+  const envelopes = messages.map(({ contract, data, meta }) => envelopeFor(contract, data, meta));
+  await manager.query(
+    `insert into ${tableName(manager, OutboxEntry)} (subject, envelope_id, envelope)
+     select m.subject, m.envelope_id, m.envelope
+     from unnest($1::text[], $2::text[], $3::jsonb[]) with ordinality as m(subject, envelope_id, envelope, n)
+     order by m.n
+     on conflict (envelope_id) do nothing`,
+    [
+      messages.map(({ contract }) => contract.subject),
+      envelopes.map((envelope) => envelope.id),
+      envelopes.map((envelope) => JSON.stringify(envelope)),
+    ],
+  );
+  return envelopes;
+}

@@ -190,7 +190,7 @@ export class OutboxRelay {
   /** Publishes rows in order and stops at the first failure, so nothing overtakes a failed row. */
   private async publish(rows: ClaimedRow[]): Promise<number> {
     const faults = this.options.faults;
-    let published = 0;
+    const sent: string[] = [];
     for (const row of rows) {
       if (this.stopping) break;
       try {
@@ -198,22 +198,26 @@ export class OutboxRelay {
         await this.publisher.publishEnvelope(row.subject, row.envelope);
         await faults?.afterPublish?.(row.envelope.id);
       } catch (error) {
+        await this.markSent(sent);
         await this.recordFailure(row, error as Error);
-        break;
+        await this.releaseClaims();
+        return sent.length;
       }
-      await this.markSent(row.id);
-      published++;
+      sent.push(row.id);
     }
-    if (published < rows.length) await this.releaseClaims();
-    return published;
+    await this.markSent(sent);
+    if (sent.length < rows.length) await this.releaseClaims();
+    return sent.length;
   }
 
-  private async markSent(id: string): Promise<void> {
+  /** One statement for the whole batch: a crash before it only makes JetStream drop repeats. */
+  private async markSent(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
     const manager = this.db.dataSource.manager;
     await manager.query(
       `update ${tableName(manager, OutboxEntry)}
-       set sent_at = now(), claimed_by = null, claimed_until = null where id = $1`,
-      [id],
+       set sent_at = now(), claimed_by = null, claimed_until = null where id = any($1::bigint[])`,
+      [ids],
     );
   }
 
