@@ -17,6 +17,8 @@ export const OrchestratorEnvironment = z.object({
   ORCHESTRATOR_RESOLVE_RETRY_MS: Millis(2_000),
   /** Reads of the pipeline before the execution ends TERMINAL. */
   ORCHESTRATOR_RESOLVE_ATTEMPTS: z.coerce.number().int().min(1).default(8),
+  /** Transactions at once; keep it below the pool size (10) so the relay and queries get connections. */
+  ORCHESTRATOR_MAX_TRANSACTIONS: z.coerce.number().int().min(1).default(6),
 });
 
 export interface OrchestratorConfig {
@@ -27,6 +29,7 @@ export interface OrchestratorConfig {
   fileQueryTimeoutMs: number;
   resolveRetryMs: number;
   resolveAttempts: number;
+  maxTransactions: number;
 }
 
 export function loadOrchestratorConfig(env: Record<string, string | undefined>): OrchestratorConfig {
@@ -44,5 +47,6 @@ export function loadOrchestratorConfig(env: Record<string, string | undefined>):
     fileQueryTimeoutMs: e.ORCHESTRATOR_FILE_QUERY_TIMEOUT_MS,
     resolveRetryMs: e.ORCHESTRATOR_RESOLVE_RETRY_MS,
     resolveAttempts: e.ORCHESTRATOR_RESOLVE_ATTEMPTS,
+    maxTransactions: e.ORCHESTRATOR_MAX_TRANSACTIONS,
   };
 }

@@ -505,7 +505,9 @@ stages:
 `;
 
     it('queue: a new push waits for the running execution, then runs', async () => {
-      const app = application('queue', slow('queue'), () => ({ kind: 'succeed', delayMs: 600 }));
+      let release: () => void = () => undefined;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const app = application('queue', slow('queue'), () => ({ kind: 'succeed', after: released }));
       const first = await run(app);
       await eventually(() => expect(commandsOf(first)).toHaveLength(1));
       const second = await run(app);
@@ -513,6 +515,8 @@ stages:
         expect(e.reason).toBe(`queued behind ${first} (RUNNING) on refs/heads/main`),
       );
       expect(waiting.status).toBe('NOT_STARTED');
+      expect(commandsOf(second)).toEqual([]);
+      release();
       const [a, b] = [await client.ended(first), await client.ended(second)];
       expect([a.status, b.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
       expect(Date.parse(b.startedAt!)).toBeGreaterThanOrEqual(Date.parse(a.endedAt!));

@@ -79,10 +79,14 @@ describe('the watchdog', () => {
     const app = application(
       (name) => `name: ${name}\nstages:\n  - { id: build, type: build-image, repository: r }\n`,
     );
-    stubs.on(app, (command) => (command.executionId === first ? { kind: 'hang' } : { kind: 'succeed' }));
-    let first = '';
+    let hung = false;
+    stubs.on(app, () => {
+      if (hung) return { kind: 'succeed' };
+      hung = true;
+      return { kind: 'hang' };
+    });
     await client.push(app);
-    first = await client.executionOf(app);
+    const first = await client.executionOf(app);
     await client.until(first, (e) => expect(e.stages[0]?.status).toBe('RUNNING'));
     await client.push(app);
     const second = await client.executionOf(app, 1);

@@ -19,6 +19,7 @@ import {
   type LockedExecution,
 } from '../store/execution-store.js';
 import { Wakeup } from '../timers/wakeup.js';
+import { Slots } from './slots.js';
 import { ORCHESTRATOR_CONFIG, PIPELINE_LANGUAGE } from './tokens.js';
 
 export const PIPELINE_FILE = '.aviary/pipeline.yaml';
@@ -54,6 +55,8 @@ function isRetryable(error: unknown): boolean {
  */
 @Injectable()
 export class ExecutionCoordinator {
+  private readonly slots: Slots;
+
   constructor(
     private readonly db: Database,
     private readonly bus: BusClient,
@@ -63,7 +66,9 @@ export class ExecutionCoordinator {
     @Inject(PIPELINE_LANGUAGE) private readonly language: PipelineLanguage,
     @Inject(ORCHESTRATOR_CONFIG) private readonly config: OrchestratorConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.slots = new Slots(config.maxTransactions);
+  }
 
   /** One step of one execution, under its row lock; undefined when the execution does not exist. */
   step(
@@ -319,19 +324,21 @@ export class ExecutionCoordinator {
     for (let tries = 1; ; tries++) {
       try {
         const result = await this.withDatabase(() =>
-          this.db.transaction(async (manager) => {
-            const now = new Date();
-            const done = await work(manager, now);
-            for (const { locked, changes } of done?.writes ?? []) {
-              if (changes.empty) continue;
-              await this.store.apply(manager, locked, changes, {
-                now,
-                watchdogGraceMs: this.config.watchdogGraceMs,
-                ...(causationid === undefined ? {} : { causationid }),
-              });
-            }
-            return done;
-          }),
+          this.slots.run(() =>
+            this.db.transaction(async (manager) => {
+              const now = new Date();
+              const done = await work(manager, now);
+              for (const { locked, changes } of done?.writes ?? []) {
+                if (changes.empty) continue;
+                await this.store.apply(manager, locked, changes, {
+                  now,
+                  watchdogGraceMs: this.config.watchdogGraceMs,
+                  ...(causationid === undefined ? {} : { causationid }),
+                });
+              }
+              return done;
+            }),
+          ),
         );
         this.afterCommit(result?.writes ?? []);
         return result?.outcome;

@@ -1,5 +1,5 @@
 import { type Trigger } from '@aviary/events';
-import { enqueueMessage } from '@aviary/persistence';
+import { enqueueMessages } from '@aviary/persistence';
 import { type ResolvedPipeline, type StageStatus } from '@aviary/pipeline-spec';
 import { type EntityManager } from 'typeorm';
 import { Changes, type AttemptChange, type TimerKind, type TimerSpec } from '../engine/changes.js';
@@ -138,21 +138,24 @@ export class ExecutionStore {
 
   /** Loads an execution and locks its row until the transaction ends; undefined if there is none. */
   async lock(manager: EntityManager, id: string): Promise<LockedExecution | undefined> {
-    // Lock first, read after, in two statements: a statement that waited for the lock still reads
-    // the other tables as they were when it began, so stages read with the lock could be stale.
-    const held = await manager.query<unknown[]>(`select 1 from ${this.executions} where id = $1 for update`, [
-      id,
-    ]);
-    if (held.length === 0) return undefined;
-    const [row] = await manager.query<ExecutionJson[]>(
+    const [row] = await manager.query<(ExecutionJson & { seen_version: number })[]>(
       `select e.id, e.application, e.concurrency_group, e.trigger, e.pipeline, e.status, e.reason, e.version,
               e.resolve_attempts, e.created_at, e.started_at, e.ended_at,
-              coalesce((select json_agg(s order by s.position) from ${this.stages} s where s.execution_id = e.id),
-                       '[]'::json) as stage_rows
-       from ${this.executions} e where e.id = $1`,
+              (select v.version from ${this.executions} v where v.id = $1) as seen_version,
+              ${this.stagesJson('e.id')} as stage_rows
+       from ${this.executions} e where e.id = $1 for update of e`,
       [id],
     );
     if (!row) return undefined;
+    if (row.seen_version !== row.version) {
+      // The lock was waited for while another transaction changed the execution: the locked row is
+      // the new one, but the rest of the statement read the tables as they were when it began.
+      const [fresh] = await manager.query<{ stage_rows: StageJson[] }[]>(
+        `select ${this.stagesJson('$1')} as stage_rows`,
+        [id],
+      );
+      row.stage_rows = fresh?.stage_rows ?? [];
+    }
     const byId = new Map(row.stage_rows.map((stage) => [stage.stage_id, stage]));
     const stages = new Map<string, StageState>();
     for (const definition of row.pipeline?.stages ?? []) {
@@ -189,6 +192,10 @@ export class ExecutionStore {
       concurrencyGroup: row.concurrency_group,
       resolveAttempts: row.resolve_attempts,
     };
+  }
+
+  private stagesJson(executionId: string): string {
+    return `coalesce((select json_agg(s order by s.position) from ${this.stages} s where s.execution_id = ${executionId}), '[]'::json)`;
   }
 
   /** Stores the pipeline read for a locked execution and its stages, NOT_STARTED. */
@@ -237,8 +244,9 @@ export class ExecutionStore {
   }
 
   /**
-   * Writes what one step of the engine decided: the execution (its version checked and bumped), the
-   * stages and attempts it changed, history, timers, and the messages through the outbox.
+   * Writes what one step of the engine decided in two statements: one for the execution (its version
+   * checked and bumped), the stages and attempts it changed, history and timers; one for the messages
+   * (through the outbox).
    */
   async apply(
     manager: EntityManager,
@@ -249,30 +257,92 @@ export class ExecutionStore {
     const { state } = locked;
     const { now } = context;
     const watchdogAt = watchdogDeadline(state, context.watchdogGraceMs, now);
-    const [, count] = await manager.query<[unknown[], number]>(
-      `update ${this.executions}
-       set status = $3, reason = $4, started_at = $5, ended_at = $6, updated_at = $7, watchdog_at = $8,
-           version = version + 1
-       where id = $1 and version = $2`,
-      [state.id, locked.version, state.status, state.reason, state.startedAt, state.endedAt, now, watchdogAt],
+    const { created, updated } = this.attemptRows(changes.attempts);
+    const timers = changes.timersToAdd.map((timer) => timerRow(timer, null));
+    if (changes.groupNext) timers.push(timerRow({ kind: 'group-next', dueAt: now }, locked.concurrencyGroup));
+    const attemptColumns = `stage_id text, attempt int, status text, settings jsonb, dispatched_at timestamptz,
+      deadline timestamptz, worker text, started_at timestamptz, ended_at timestamptz, error text, outputs jsonb`;
+    const [result] = await manager.query<{ updated: number }[]>(
+      `with execution as (
+         update ${this.executions}
+         set status = $3, reason = $4, started_at = $5, ended_at = $6, updated_at = $7, watchdog_at = $8,
+             version = version + 1
+         where id = $1 and version = $2 returning 1
+       ), stage_rows as (
+         update ${this.stages} s
+         set status = v.status, attempt = v.attempt, retries_used = v.retries_used, waiting_for = v.waiting_for,
+             cause = v.cause, reason = v.reason, outputs = v.outputs, started_at = v.started_at,
+             ended_at = v.ended_at, due_at = v.due_at
+         from jsonb_to_recordset($9::jsonb) as v(stage_id text, status text, attempt int, retries_used int,
+           waiting_for text, cause text, reason text, outputs jsonb, started_at timestamptz, ended_at timestamptz,
+           due_at timestamptz)
+         where s.execution_id = $1 and s.stage_id = v.stage_id returning 1
+       ), new_attempts as (
+         insert into ${this.attempts} (execution_id, stage_id, attempt, status, settings, dispatched_by,
+           dispatched_at, deadline, worker, started_at, ended_at, error, outputs)
+         select $1, v.stage_id, v.attempt, v.status, v.settings, $16, v.dispatched_at, v.deadline, v.worker,
+                v.started_at, v.ended_at, v.error, coalesce(v.outputs, '{}')
+         from jsonb_to_recordset($10::jsonb) as v(${attemptColumns}) returning 1
+       ), changed_attempts as (
+         update ${this.attempts} a
+         set status = coalesce(v.status, a.status), worker = coalesce(v.worker, a.worker),
+             started_at = coalesce(v.started_at, a.started_at), ended_at = coalesce(v.ended_at, a.ended_at),
+             error = coalesce(v.error, a.error), outputs = coalesce(v.outputs, a.outputs)
+         from jsonb_to_recordset($11::jsonb) as v(${attemptColumns})
+         where a.execution_id = $1 and a.stage_id = v.stage_id and a.attempt = v.attempt returning 1
+       ), history as (
+         insert into ${this.history} (execution_id, version, at, actor, action, stage_id, from_status, to_status,
+           detail, replica)
+         select $1, $2 + 1, v.at, v.actor, v.action, v.stage_id, v.from_status, v.to_status, v.detail, $16
+         from jsonb_to_recordset($12::jsonb) as v(at timestamptz, actor text, action text, stage_id text,
+           from_status text, to_status text, detail text) returning 1
+       ), cleared_timers as (
+         delete from ${this.timers}
+         where execution_id = $1 and kind <> 'group-next'
+           and ($13::boolean or (stage_id = any($14::text[]) and kind = any($15::text[]))) returning 1
+       ), added_timers as (
+         insert into ${this.timers} (execution_id, kind, stage_id, attempt, concurrency_group, due_at)
+         select $1, v.kind, v.stage_id, v.attempt, v.concurrency_group, v.due_at
+         from jsonb_to_recordset($17::jsonb) as v(kind text, stage_id text, attempt int, concurrency_group text,
+           due_at timestamptz) returning 1
+       )
+       select (select count(*) from execution)::int as updated`,
+      [
+        state.id,
+        locked.version,
+        state.status,
+        state.reason,
+        state.startedAt,
+        state.endedAt,
+        now,
+        watchdogAt,
+        JSON.stringify([...changes.stages].map((id) => stageRow(state.stages.get(id)!))),
+        JSON.stringify(created),
+        JSON.stringify(updated),
+        JSON.stringify(changes.history.map(historyRow)),
+        changes.clearAllTimers,
+        [...changes.timersToClear],
+        Changes.STAGE_TIMERS,
+        this.replica,
+        JSON.stringify(timers),
+      ],
     );
-    if (count !== 1) throw new ConcurrentChange(state.id, locked.version);
-    const version = locked.version + 1;
-
-    if (changes.stages.size > 0) await this.writeStages(manager, state, changes.stages);
-    if (changes.attempts.length > 0) await this.writeAttempts(manager, state.id, changes.attempts);
-    if (changes.history.length > 0) await this.insertHistory(manager, state.id, version, changes.history);
-    await this.writeTimers(manager, locked, changes, now);
-    for (const outgoing of changes.messages) {
-      await enqueueMessage(manager, outgoing.contract, outgoing.data as never, {
-        ...(outgoing.id === undefined ? {} : { id: outgoing.id }),
-        source: ENVELOPE_SOURCE,
-        correlationid: state.id,
-        ...(context.causationid === undefined ? {} : { causationid: context.causationid }),
-        time: now,
-      });
-    }
-    return version;
+    if (result?.updated !== 1) throw new ConcurrentChange(state.id, locked.version);
+    const meta = {
+      source: ENVELOPE_SOURCE,
+      correlationid: state.id,
+      ...(context.causationid === undefined ? {} : { causationid: context.causationid }),
+      time: now,
+    };
+    await enqueueMessages(
+      manager,
+      changes.messages.map((outgoing) => ({
+        contract: outgoing.contract,
+        data: outgoing.data as never,
+        meta: outgoing.id === undefined ? meta : { ...meta, id: outgoing.id },
+      })),
+    );
+    return locked.version + 1;
   }
 
   // --- concurrency groups ----------------------------------------------------------------------
@@ -417,84 +487,19 @@ export class ExecutionStore {
 
   // --- writing helpers -------------------------------------------------------------------------
 
-  private async writeStages(manager: EntityManager, state: ExecutionState, ids: Set<string>): Promise<void> {
-    const rows = [...ids].map((id) => {
-      const stage = state.stages.get(id)!;
-      return {
-        stage_id: id,
-        status: stage.status,
-        attempt: stage.attempt,
-        retries_used: stage.retriesUsed,
-        waiting_for: stage.waitingFor,
-        cause: stage.cause,
-        reason: stage.reason,
-        outputs: stage.outputs,
-        started_at: stage.startedAt?.toISOString() ?? null,
-        ended_at: stage.endedAt?.toISOString() ?? null,
-        due_at: stage.dueAt?.toISOString() ?? null,
-      };
-    });
-    await manager.query(
-      `update ${this.stages} s
-       set status = v.status, attempt = v.attempt, retries_used = v.retries_used, waiting_for = v.waiting_for,
-           cause = v.cause, reason = v.reason, outputs = v.outputs, started_at = v.started_at,
-           ended_at = v.ended_at, due_at = v.due_at
-       from jsonb_to_recordset($2::jsonb) as v(stage_id text, status text, attempt int, retries_used int,
-         waiting_for text, cause text, reason text, outputs jsonb, started_at timestamptz, ended_at timestamptz,
-         due_at timestamptz)
-       where s.execution_id = $1 and s.stage_id = v.stage_id`,
-      [state.id, JSON.stringify(rows)],
-    );
-  }
-
-  private async writeAttempts(
-    manager: EntityManager,
-    executionId: string,
-    changes: AttemptChange[],
-  ): Promise<void> {
+  /** Attempts created in this step (they have `dispatchedAt`) and attempts changed; one row each. */
+  private attemptRows(changes: AttemptChange[]) {
     // Several changes to one attempt in one step (dispatched, then failed at once) become one row.
     const merged = new Map<string, AttemptChange>();
     for (const change of changes) {
       const key = `${change.stageId}#${change.attempt}`;
       merged.set(key, { ...merged.get(key), ...change });
     }
-    const toRow = (change: AttemptChange) => ({
-      stage_id: change.stageId,
-      attempt: change.attempt,
-      status: change.status ?? null,
-      settings: change.settings ?? null,
-      dispatched_at: change.dispatchedAt?.toISOString() ?? null,
-      deadline: change.deadline?.toISOString() ?? null,
-      worker: change.worker ?? null,
-      started_at: change.startedAt?.toISOString() ?? null,
-      ended_at: change.endedAt?.toISOString() ?? null,
-      error: change.error ?? null,
-      outputs: change.outputs ?? null,
-    });
-    const all = [...merged.values()];
-    const created = all.filter((change) => change.dispatchedAt !== undefined).map(toRow);
-    const updated = all.filter((change) => change.dispatchedAt === undefined).map(toRow);
-    const columns = `stage_id text, attempt int, status text, settings jsonb, dispatched_at timestamptz,
-      deadline timestamptz, worker text, started_at timestamptz, ended_at timestamptz, error text, outputs jsonb`;
-    if (created.length > 0)
-      await manager.query(
-        `insert into ${this.attempts} (execution_id, stage_id, attempt, status, settings, dispatched_by,
-           dispatched_at, deadline, worker, started_at, ended_at, error, outputs)
-         select $1, v.stage_id, v.attempt, v.status, v.settings, $3, v.dispatched_at, v.deadline, v.worker,
-                v.started_at, v.ended_at, v.error, coalesce(v.outputs, '{}')
-         from jsonb_to_recordset($2::jsonb) as v(${columns})`,
-        [executionId, JSON.stringify(created), this.replica],
-      );
-    if (updated.length > 0)
-      await manager.query(
-        `update ${this.attempts} a
-         set status = coalesce(v.status, a.status), worker = coalesce(v.worker, a.worker),
-             started_at = coalesce(v.started_at, a.started_at), ended_at = coalesce(v.ended_at, a.ended_at),
-             error = coalesce(v.error, a.error), outputs = coalesce(v.outputs, a.outputs)
-         from jsonb_to_recordset($2::jsonb) as v(${columns})
-         where a.execution_id = $1 and a.stage_id = v.stage_id and a.attempt = v.attempt`,
-        [executionId, JSON.stringify(updated)],
-      );
+    const rows = [...merged.values()];
+    return {
+      created: rows.filter((change) => change.dispatchedAt !== undefined).map(attemptRow),
+      updated: rows.filter((change) => change.dispatchedAt === undefined).map(attemptRow),
+    };
   }
 
   private async insertHistory(
@@ -509,46 +514,65 @@ export class ExecutionStore {
        select $1, $2, v.at, v.actor, v.action, v.stage_id, v.from_status, v.to_status, v.detail, $4
        from jsonb_to_recordset($3::jsonb) as v(at timestamptz, actor text, action text, stage_id text,
          from_status text, to_status text, detail text)`,
-      [
-        executionId,
-        version,
-        JSON.stringify(
-          entries.map((entry) => ({
-            at: entry.at.toISOString(),
-            actor: entry.actor,
-            action: entry.action,
-            stage_id: entry.stageId ?? null,
-            from_status: entry.from ?? null,
-            to_status: entry.to ?? null,
-            detail: entry.detail ?? null,
-          })),
-        ),
-        this.replica,
-      ],
+      [executionId, version, JSON.stringify(entries.map(historyRow)), this.replica],
     );
   }
+}
 
-  private async writeTimers(
-    manager: EntityManager,
-    locked: LockedExecution,
-    changes: Changes,
-    now: Date,
-  ): Promise<void> {
-    const id = locked.state.id;
-    if (changes.clearAllTimers) {
-      await manager.query(`delete from ${this.timers} where execution_id = $1 and kind <> 'group-next'`, [
-        id,
-      ]);
-    } else if (changes.timersToClear.size > 0) {
-      await manager.query(
-        `delete from ${this.timers} where execution_id = $1 and stage_id = any($2) and kind = any($3)`,
-        [id, [...changes.timersToClear], Changes.STAGE_TIMERS],
-      );
-    }
-    await this.addTimers(manager, id, changes.timersToAdd);
-    if (changes.groupNext)
-      await this.addTimers(manager, id, [{ kind: 'group-next', dueAt: now }], locked.concurrencyGroup);
-  }
+const iso = (value: Date | null | undefined): string | null => value?.toISOString() ?? null;
+
+function stageRow(stage: StageState) {
+  return {
+    stage_id: stage.id,
+    status: stage.status,
+    attempt: stage.attempt,
+    retries_used: stage.retriesUsed,
+    waiting_for: stage.waitingFor,
+    cause: stage.cause,
+    reason: stage.reason,
+    outputs: stage.outputs,
+    started_at: iso(stage.startedAt),
+    ended_at: iso(stage.endedAt),
+    due_at: iso(stage.dueAt),
+  };
+}
+
+function attemptRow(change: AttemptChange) {
+  return {
+    stage_id: change.stageId,
+    attempt: change.attempt,
+    status: change.status ?? null,
+    settings: change.settings ?? null,
+    dispatched_at: iso(change.dispatchedAt),
+    deadline: iso(change.deadline),
+    worker: change.worker ?? null,
+    started_at: iso(change.startedAt),
+    ended_at: iso(change.endedAt),
+    error: change.error ?? null,
+    outputs: change.outputs ?? null,
+  };
+}
+
+function historyRow(entry: Changes['history'][number]) {
+  return {
+    at: entry.at.toISOString(),
+    actor: entry.actor,
+    action: entry.action,
+    stage_id: entry.stageId ?? null,
+    from_status: entry.from ?? null,
+    to_status: entry.to ?? null,
+    detail: entry.detail ?? null,
+  };
+}
+
+function timerRow(timer: TimerSpec, group: string | null) {
+  return {
+    kind: timer.kind,
+    stage_id: timer.stageId ?? null,
+    attempt: timer.attempt ?? null,
+    concurrency_group: group,
+    due_at: timer.dueAt.toISOString(),
+  };
 }
 
 /** Another writer changed the execution since it was read: the step is retried on fresh state. */

@@ -21,8 +21,8 @@ import { pino } from 'pino';
 
 /** What a stub worker does with one stage command. */
 export type Reply =
-  | { kind: 'succeed'; outputs?: Record<string, unknown>; delayMs?: number }
-  | { kind: 'fail'; message?: string; delayMs?: number }
+  | { kind: 'succeed'; outputs?: Record<string, unknown>; delayMs?: number; after?: Promise<unknown> }
+  | { kind: 'fail'; message?: string; delayMs?: number; after?: Promise<unknown> }
   /** Takes the command and never answers: a worker that died mid-stage. */
   | { kind: 'hang' };
 
@@ -141,7 +141,8 @@ export class StubWorkers {
         });
       this.answered.get(command.application)?.(seen);
     };
-    if (reply.delayMs) setTimeout(() => void answer().catch(() => undefined), reply.delayMs);
+    if (reply.after) void reply.after.then(answer).catch(() => undefined);
+    else if (reply.delayMs) setTimeout(() => void answer().catch(() => undefined), reply.delayMs);
     else await answer();
   }
 
