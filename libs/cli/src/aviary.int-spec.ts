@@ -44,4 +44,16 @@ describe('the aviary command as a process', () => {
     expect(code).toBe(2);
     expect(stderr).toBe('aviary validate: cannot read examples/pipelines/missing.yaml: no such file\n');
   });
+
+  it('judges canary data from files, exit 1 for a failing canary', () => {
+    const { code, stdout } = aviary(
+      'judge',
+      '--config',
+      'libs/cli/src/testing/fixtures/canary-config.json',
+      '--data',
+      'libs/cli/src/testing/fixtures/canary-data-slower.json',
+    );
+    expect(code).toBe(1);
+    expect(stdout).toContain('Canary Failed: The metric request_duration was classified as High (Critical)');
+  });
 });

@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import { type CliIo } from './cli-io.js';
 import { EXIT, type CommandResult } from './command-result.js';
 import { registerApplications, registerLogin } from './commands/gateway.commands.js';
+import { registerCanary } from './commands/canary-promql.command.js';
+import { registerJudge } from './commands/judge.command.js';
 import { registerValidate } from './commands/validate.command.js';
 import { credentialsSource, type CredentialsSource } from './config/credentials.js';
 
@@ -20,6 +22,8 @@ export function createProgram(
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
   registerValidate(program, io, result);
+  registerJudge(program, io, result);
+  registerCanary(program, io, result);
   registerLogin(program, io, result, credentials);
   registerApplications(program, io, result, credentials);
   return program;
