@@ -37,7 +37,7 @@ const CONFIG = Symbol('BUILDER_CONFIG');
 const HOST_ENV = Symbol('BUILDER_HOST_ENV');
 const EXECUTOR = Symbol('STEP_EXECUTOR');
 
-/** What of the builder's own environment a step inherits: tools and locale, none of the service's settings. */
+/** What of the builder's own environment a step inherits: tools, locale, proxies and CA certificates; none of the service's settings. */
 const INHERITED =
   /^(PATH|HOME|USER|LANG|LC_[A-Z]+|TZ|TMPDIR|SHELL|TERM|NODE_EXTRA_CA_CERTS|(npm|NPM)_config_.+|(HTTPS?|NO)_PROXY|(https?|no)_proxy)$/;
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { type Readable } from 'node:stream';
 import { collectEntries, devPackages, parentDirectories, writeLayer, type BuiltLayer } from './layers.js';
 import {
   MEDIA,
@@ -95,6 +95,11 @@ export class OciImageBuilder {
       `base image ${base.registry}/${base.repository}@${baseManifest.digest} (${baseManifest.manifest.layers.length} layers)`,
     );
 
+    // The base layers travel (or are mounted) while the application's layers are being written.
+    const baseCopies = Promise.all(
+      baseManifest.manifest.layers.map((layer) => this.copyBaseBlob(base, target, layer, request.signal)),
+    );
+    baseCopies.catch(() => undefined);
     await rm(request.buildDir, { recursive: true, force: true });
     await mkdir(request.buildDir, { recursive: true });
     const layers = await this.applicationLayers(request);
@@ -142,25 +147,18 @@ export class OciImageBuilder {
     const manifestBody = Buffer.from(JSON.stringify(manifest));
 
     const counts = { uploaded: 0, mounted: 0, present: 0 };
-    for (const layer of baseManifest.manifest.layers) {
-      request.signal?.throwIfAborted();
-      const how = await this.copyBaseBlob(base, target, layer);
-      counts[how] += 1;
-    }
-    for (const layer of layers) {
-      request.signal?.throwIfAborted();
-      const how = await this.pushBlob(
-        target,
-        layer.digest,
-        layer.size,
-        () => Readable.toWeb(createReadStream(layer.file)) as ReadableStream<Uint8Array>,
-      );
-      counts[how] += 1;
-      note(
-        `${how === 'present' ? 'skipped' : 'uploaded'} layer ${layer.digest} (${layer.size} bytes)${how === 'present' ? ': the registry has it' : ''}`,
-      );
-    }
-    await this.pushBlob(target, configDescriptor.digest, configDescriptor.size, configBody);
+    const pushed = await Promise.all([
+      ...layers.map(async (layer) => {
+        request.signal?.throwIfAborted();
+        const how = await this.pushBlob(target, layer.digest, layer.size, () => createReadStream(layer.file));
+        note(
+          `${how === 'present' ? 'skipped' : 'uploaded'} layer ${layer.digest} (${layer.size} bytes)${how === 'present' ? ': the registry has it' : ''}`,
+        );
+        return how;
+      }),
+      this.pushBlob(target, configDescriptor.digest, configDescriptor.size, configBody).then(() => undefined),
+    ]);
+    for (const how of [...(await baseCopies), ...pushed]) if (how) counts[how] += 1;
     let digest = '';
     for (const tag of request.tags)
       digest = await this.client.putManifest(
@@ -195,10 +193,10 @@ export class OciImageBuilder {
       return top !== 'node_modules' && !(!rel.includes('/') && DEPENDENCY_FILES.has(rel));
     });
     const parents = parentDirectories(request.workdir);
-    return [
-      await writeLayer([...parents, ...dependencies], join(request.buildDir, 'dependencies.tar.gz')),
-      await writeLayer([...parents, ...source], join(request.buildDir, 'source.tar.gz')),
-    ];
+    return Promise.all([
+      writeLayer([...parents, ...dependencies], join(request.buildDir, 'dependencies.tar.gz')),
+      writeLayer([...parents, ...source], join(request.buildDir, 'source.tar.gz')),
+    ]);
   }
 
   private async baseManifest(
@@ -233,7 +231,9 @@ export class OciImageBuilder {
     base: ImageReference,
     target: { registry: string; repository: string },
     layer: Descriptor,
+    signal: AbortSignal | undefined,
   ): Promise<'present' | 'mounted' | 'uploaded'> {
+    signal?.throwIfAborted();
     if (await this.client.hasBlob(target.registry, target.repository, layer.digest)) return 'present';
     if (
       base.registry === target.registry &&
@@ -250,7 +250,7 @@ export class OciImageBuilder {
     target: { registry: string; repository: string },
     digest: string,
     size: number,
-    body: Buffer | (() => ReadableStream<Uint8Array>),
+    body: Buffer | (() => Readable),
   ): Promise<'present' | 'uploaded'> {
     if (await this.client.hasBlob(target.registry, target.repository, digest)) return 'present';
     await this.client.uploadBlob(

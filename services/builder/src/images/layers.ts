@@ -29,6 +29,7 @@ export interface BuiltLayer {
 
 /** Every entry gets the same owner and time, so the same files always make the same layer digest. */
 const EPOCH = new Date(0);
+const SMALL_FILE = 1024 * 1024;
 
 function hashing(hash: ReturnType<typeof createHash>, count?: { bytes: number }): Transform {
   return new Transform({
@@ -53,10 +54,30 @@ export async function writeLayer(entries: LayerEntry[], file: string): Promise<B
   const written = pipeline(
     tar,
     hashing(diff),
-    createGzip({ level: 6 }),
+    // Fastest compression, as go-containerregistry (ko, crane) does: layers are built on every push.
+    createGzip({ level: 1 }),
     hashing(blob, size),
     createWriteStream(file),
   );
+  // Entries are queued without waiting for each to be flushed (that wait per entry made a layer of a
+  // few thousand small files take a second); the queue is drained whenever it holds much data.
+  let pending: Array<Promise<void>> = [];
+  let pendingBytes = 0;
+  const drain = async () => {
+    await Promise.all(pending);
+    pending = [];
+    pendingBytes = 0;
+  };
+  const add = (header: TarHeaders, content?: Buffer) => {
+    pending.push(
+      new Promise<void>((resolve, reject) => {
+        const done = (error?: Error | null) => (error ? reject(error) : resolve());
+        if (content) tar.entry(header, content, done);
+        else tar.entry(header, done);
+      }),
+    );
+    pendingBytes += content?.byteLength ?? 0;
+  };
   for (const entry of sorted) {
     const header: TarHeaders = {
       name: entry.type === 'directory' ? `${entry.path}/` : entry.path,
@@ -73,16 +94,20 @@ export async function writeLayer(entries: LayerEntry[], file: string): Promise<B
       linkname: entry.type === 'symlink' ? (entry.linkname ?? '') : '',
     };
     if (entry.type !== 'file' || !entry.source) {
-      await new Promise<void>((resolve, reject) =>
-        tar.entry(header, (error) => (error ? reject(error) : resolve())),
-      );
-      continue;
+      add(header);
+    } else if ((entry.size ?? 0) <= SMALL_FILE) {
+      const content = await readFile(entry.source);
+      add({ ...header, size: content.byteLength }, content);
+    } else {
+      await drain();
+      await new Promise<void>((resolve, reject) => {
+        const sink = tar.entry(header, (error) => (error ? reject(error) : resolve()));
+        createReadStream(entry.source!).on('error', reject).pipe(sink);
+      });
     }
-    await new Promise<void>((resolve, reject) => {
-      const sink = tar.entry(header, (error) => (error ? reject(error) : resolve()));
-      createReadStream(entry.source!).on('error', reject).pipe(sink);
-    });
+    if (pendingBytes > 8 * 1024 * 1024) await drain();
   }
+  await drain();
   tar.finalize();
   await written;
   return {

@@ -97,25 +97,24 @@ export class StageRunner {
       attempt: command.attempt,
     };
     const key = keyOf(ref);
+    const meta = { source: '/aviary/builder', correlationid: command.executionId, causationid };
     const claim = await this.runs.claim(
       ref,
       command.stageType,
       this.options.owner,
       this.options.heartbeatMs * 5,
+      (manager) =>
+        enqueueMessage(
+          manager,
+          StageEvents.builder.started,
+          { ...ref, worker: `builder/${this.options.owner}`, startedAt: new Date().toISOString() },
+          { ...meta, id: `${key}/started/${this.options.owner}` },
+        ),
     );
     if (claim.decision === 'skip') {
       this.logger.info({ stage: key, reason: claim.reason }, 'stage command ignored');
       return;
     }
-    const meta = { source: '/aviary/builder', correlationid: command.executionId, causationid };
-    await this.db.transaction((manager) =>
-      enqueueMessage(
-        manager,
-        StageEvents.builder.started,
-        { ...ref, worker: `builder/${this.options.owner}`, startedAt: new Date().toISOString() },
-        { ...meta, id: `${key}/started/${this.options.owner}` },
-      ),
-    );
     this.relay.poke();
 
     const controller = new AbortController();

@@ -28,7 +28,15 @@ export class StageRuns {
     return `"${this.db.schema}".stage_runs`;
   }
 
-  claim(ref: StageRef, stageType: string, owner: string, staleMs: number, now = new Date()): Promise<Claim> {
+  /** `onClaimed` runs in the claiming transaction (the started event goes out with the claim or not at all). */
+  claim(
+    ref: StageRef,
+    stageType: string,
+    owner: string,
+    staleMs: number,
+    onClaimed: (manager: EntityManager) => Promise<unknown> = () => Promise.resolve(),
+    now = new Date(),
+  ): Promise<Claim> {
     return this.db.transaction(async (manager) => {
       const [row] = await manager.query<RunRow[]>(
         `select status, owner, heartbeat_at, cancel_reason, log_lines, log_complete from ${this.table}
@@ -41,6 +49,7 @@ export class StageRuns {
            values ($1, $2, $3, $4, 'running', $5, $6, $6)`,
           [ref.executionId, ref.stageId, ref.attempt, stageType, owner, now],
         );
+        await onClaimed(manager);
         return { decision: 'run' };
       }
       if (row.status !== 'running')
@@ -53,6 +62,7 @@ export class StageRuns {
          where execution_id = $1 and stage_id = $2 and attempt = $3`,
         [ref.executionId, ref.stageId, ref.attempt, owner, now],
       );
+      await onClaimed(manager);
       return { decision: 'resume', previousOwner: row.owner ?? 'unknown' };
     });
   }

@@ -1,4 +1,9 @@
 import { createHash } from 'node:crypto';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type ReadableStream as WebReadableStream } from 'node:stream/web';
 import { registerSecret } from '@aviary/observability';
 import { type RegistryCredential } from '../../config/builder-config.js';
 import { MEDIA } from './media-types.js';
@@ -20,7 +25,35 @@ export interface FetchedManifest {
   digest: string;
 }
 
-export type BlobBody = Buffer | (() => Promise<ReadableStream<Uint8Array>>);
+/** A blob's content: in memory, or a stream opened when the upload starts. */
+export type BlobBody = Buffer | (() => Promise<Readable>);
+
+/**
+ * PUT of a streamed body through node:http: it moves large blobs about twice as fast as fetch
+ * with a streamed body, with backpressure from the socket.
+ */
+function putStream(
+  url: URL,
+  headers: Record<string, string>,
+  source: Readable,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+      url,
+      { method: 'PUT', headers },
+      (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body = (body + chunk).slice(-2000)));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body }),
+        );
+        response.on('error', reject);
+      },
+    );
+    pipeline(source, request).catch(reject);
+  });
+}
 
 interface Challenge {
   scheme: 'basic' | 'bearer';
@@ -122,11 +155,7 @@ export class RegistryClient {
     return Buffer.from(await response.arrayBuffer());
   }
 
-  async blobStream(
-    registry: string,
-    repository: string,
-    digest: string,
-  ): Promise<ReadableStream<Uint8Array>> {
+  async blobStream(registry: string, repository: string, digest: string): Promise<Readable> {
     const response = await this.request(
       registry,
       [`repository:${repository}:pull`],
@@ -134,7 +163,7 @@ export class RegistryClient {
     );
     await this.expectOk(response, `reading blob ${digest} of ${registry}/${repository}`);
     if (!response.body) throw new RegistryError(`blob ${digest} of ${registry}/${repository} has no body`);
-    return response.body;
+    return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
   }
 
   async hasBlob(registry: string, repository: string, digest: string): Promise<boolean> {
@@ -206,15 +235,32 @@ export class RegistryClient {
     if (!location) throw new RegistryError(`${registry} started an upload without a Location`);
     const target = new URL(this.absolute(registry, location));
     target.searchParams.set('digest', digest);
-    const content = Buffer.isBuffer(body) ? body : await body();
-    const put = await this.request(registry, scope, target.toString(), {
-      method: 'PUT',
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
-      body: content,
-      ...(Buffer.isBuffer(content) ? {} : { duplex: 'half' }),
-    });
-    await this.expectOk(put, `uploading ${digest} to ${registry}/${repository}`);
-    await put.arrayBuffer();
+    const headers = { 'content-type': 'application/octet-stream', 'content-length': String(size) };
+    if (Buffer.isBuffer(body)) {
+      const put = await this.request(registry, scope, target.toString(), { method: 'PUT', headers, body });
+      await this.expectOk(put, `uploading ${digest} to ${registry}/${repository}`);
+      await put.arrayBuffer();
+    } else {
+      // The POST above settled how to authenticate for this scope; a stream can be sent once only.
+      const authorization = this.authorizations.get(`${registry} ${scope.join(' ')}`);
+      const put = await putStream(
+        target,
+        { ...headers, ...(authorization ? { authorization } : {}) },
+        await body(),
+      ).catch((error: unknown) => {
+        throw new RegistryError(
+          `uploading ${digest} to ${registry}/${repository}: ${(error as Error).message}`,
+          undefined,
+          true,
+        );
+      });
+      if (put.status < 200 || put.status >= 300)
+        throw new RegistryError(
+          `uploading ${digest} to ${registry}/${repository}: ${put.status} ${put.body.slice(0, 300)}`,
+          put.status,
+          put.status >= 500,
+        );
+    }
     this.requests.blobUploads += 1;
   }
 
