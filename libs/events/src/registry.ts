@@ -8,7 +8,7 @@ import {
 } from './messages/execution.js';
 import { ReadRepositoryFile } from './messages/file-query.js';
 import { GetStageLogs } from './messages/log.js';
-import { GetCanaryReport, GetQualityReport } from './messages/reports.js';
+import { GetCanaryReport, GetQualityReport, ReplayCanaryAnalysis } from './messages/reports.js';
 import { GiveJudgment, JudgmentGiven, JudgmentRequested } from './messages/judgment.js';
 import { NotificationRequested } from './messages/notification.js';
 import {
@@ -51,6 +51,7 @@ export const ALL_CONTRACTS: readonly AnyContract[] = [
   ReadRepositoryFile,
   GetStageLogs,
   GetCanaryReport,
+  ReplayCanaryAnalysis,
   GetQualityReport,
 ];
 

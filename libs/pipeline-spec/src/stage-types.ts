@@ -88,7 +88,15 @@ export const STAGE_TYPE_SPECS: Record<StageType, StageTypeSpec> = {
   'canary-deploy': {
     description: 'Deploy a baseline (current version) and a canary (new version) beside production.',
     settings: CanaryDeploySettings,
-    outputs: ['baselineImage', 'canaryImage', 'baselineScope', 'canaryScope', 'location'],
+    outputs: [
+      'baselineImage',
+      'canaryImage',
+      'baselineScope',
+      'canaryScope',
+      'location',
+      'baselineTargets',
+      'canaryTargets',
+    ],
     defaultTimeoutMs: fixed(minutes(15)),
   },
   'canary-analysis': {

@@ -13,6 +13,61 @@ const NotFound = z.object({ found: z.literal(false), reason: z.string().min(1) }
 
 export const CanaryVerdict = z.enum(['running', 'pass', 'marginal', 'fail', 'error', 'cancelled']);
 
+/** A number as JSON can carry it: NaN and infinities written as Prometheus writes them. */
+export const ReportNumber = z.union([z.number(), z.enum(['NaN', '+Inf', '-Inf'])]);
+
+const SideStats = z.object({
+  count: z.number(),
+  mean: ReportNumber,
+  min: ReportNumber,
+  max: ReportNumber,
+  std: ReportNumber,
+});
+
+/** One side of one metric in one interval: the query sent, the series judged, its summary. */
+const MetricSide = z.object({
+  query: z.string().optional(),
+  stats: SideStats,
+  /** [unix seconds, value] points as the source returned them (before NaN and outlier handling). */
+  series: z.array(z.tuple([z.number(), ReportNumber])),
+  /** Ratio metrics: the denominator's points. */
+  denominator: z.array(z.tuple([z.number(), ReportNumber])).optional(),
+});
+
+/** One metric (one label set) judged in one interval, with the judge's words. */
+export const CanaryMetricReport = z.object({
+  name: z.string(),
+  tags: z.record(z.string(), z.string()).default({}),
+  groups: z.array(z.string()).default([]),
+  classification: z.enum(['Pass', 'High', 'Low', 'Nodata', 'NodataFailMetric', 'Error']),
+  reason: z.string().optional(),
+  critical: z.boolean(),
+  muted: z.boolean(),
+  ratio: ReportNumber.optional(),
+  explanation: z.string(),
+  baseline: MetricSide,
+  canary: MetricSide,
+  /** The statistics behind the classification (estimate, interval, band, effect size, sizes). */
+  analysis: JsonRecord.optional(),
+});
+
+/** One judged interval: its windows, per-metric results, group scores, score and verdict. */
+export const CanaryIntervalReport = z.object({
+  index: z.int().min(1),
+  baseline: z.object({ start: Timestamp, end: Timestamp }),
+  canary: z.object({ start: Timestamp, end: Timestamp }),
+  score: z.number(),
+  classification: z.enum(['Pass', 'Marginal', 'Fail']),
+  explanation: z.string(),
+  judgedAt: Timestamp,
+  groupScores: z.array(
+    z.object({ name: z.string(), score: z.number(), weight: z.number(), noData: z.boolean() }),
+  ),
+  metrics: z.array(CanaryMetricReport),
+  warnings: z.array(z.string()).default([]),
+});
+export type CanaryIntervalReport = z.infer<typeof CanaryIntervalReport>;
+
 /**
  * A canary analysis as the UI shows it. The judge's full detail (per-metric statistics, the series it
  * judged) is in `details`, whose shape belongs to the canary service.
@@ -30,6 +85,10 @@ export const CanaryReport = z.object({
   completedAt: Timestamp.optional(),
   summary: z.string().optional(),
   details: JsonRecord.default({}),
+  /** Every judged interval, oldest first (the canary service fills it; older replies may not). */
+  intervals: z.array(CanaryIntervalReport).optional(),
+  /** Intervals planned in all, judged or not. */
+  plannedIntervals: z.int().min(0).optional(),
 });
 export type CanaryReport = z.infer<typeof CanaryReport>;
 
@@ -37,6 +96,27 @@ export const GetCanaryReport = defineQuery({
   path: 'canary.get-report',
   description: 'The canary analysis report of a stage (the gateway serves it to the UI and the API).',
   schema: ReportRef,
+  replySchema: z.discriminatedUnion('found', [
+    z.object({ found: z.literal(true), report: CanaryReport }),
+    NotFound,
+  ]),
+});
+
+/**
+ * Judges a stored analysis again on the series it kept, with a changed canary config and/or
+ * thresholds (to tune them on real data). Nothing is stored; the reply is the report it would give.
+ */
+export const ReplayCanaryAnalysis = defineQuery({
+  path: 'canary.replay',
+  description:
+    'Judge a stored canary analysis again on its kept series with another canary config or thresholds (nothing is stored).',
+  schema: ReportRef.extend({
+    /** A Kayenta canary config (JSON); the analysis's own when absent. */
+    config: JsonRecord.optional(),
+    thresholds: z
+      .object({ pass: z.number().min(0).max(100), marginal: z.number().min(0).max(100) })
+      .optional(),
+  }),
   replySchema: z.discriminatedUnion('found', [
     z.object({ found: z.literal(true), report: CanaryReport }),
     NotFound,

@@ -143,6 +143,10 @@ export function expandNodeService(args: NodeServiceArguments): PresetExpansion {
         baselineScope: '${stages.canary-deploy.outputs.baselineScope}',
         canaryScope: '${stages.canary-deploy.outputs.canaryScope}',
         location: '${stages.canary-deploy.outputs.location}',
+        // Instance /metrics URLs where the deploy target knows them (the local provider): the
+        // canary service scrapes them when it has no Prometheus.
+        baselineTargets: '${stages.canary-deploy.outputs.baselineTargets}',
+        canaryTargets: '${stages.canary-deploy.outputs.canaryTargets}',
       },
       {
         config: config === undefined ? ['name'] : ['canary', 'config'],

@@ -262,6 +262,46 @@ export const CanaryAnalysisSettings = z
       'Metric scope of the canary, usually ${stages.<canary-deploy>.outputs.canaryScope}.',
     ),
     location: Template('Location (namespace or region), usually ${stages.<canary-deploy>.outputs.location}.'),
+    step: Duration.optional().meta({
+      description: 'Resolution of the metric series (the range query step; default 60s, as Kayenta).',
+    }),
+    lookback: Duration.optional().meta({
+      description: 'Sliding window: judge only the last lookback of each interval (default: growing window).',
+    }),
+    baselineOffset: Duration.optional().meta({
+      description: "How far back the baseline's window is shifted (default 0s).",
+    }),
+    startTime: z.iso.datetime({ offset: true }).optional().meta({
+      description: 'Retrospective analysis: the start of the window to judge (with endTime).',
+    }),
+    endTime: z.iso.datetime({ offset: true }).optional().meta({
+      description: 'Retrospective analysis: the end of the window to judge; intervals are judged at once.',
+    }),
+    source: z.enum(['prometheus', 'scrape']).optional().meta({
+      description:
+        "Where metrics come from: the canary service's Prometheus, or its own scrape of the instances (default: prometheus when the service has one).",
+    }),
+    baselineTargets: z
+      .union([z.array(z.string().min(1)), z.string().min(1)])
+      .optional()
+      .meta({
+        description:
+          'scrape: /metrics URLs of the baseline instances, usually ${stages.<canary-deploy>.outputs.baselineTargets}.',
+      }),
+    canaryTargets: z
+      .union([z.array(z.string().min(1)), z.string().min(1)])
+      .optional()
+      .meta({
+        description:
+          'scrape: /metrics URLs of the canary instances, usually ${stages.<canary-deploy>.outputs.canaryTargets}.',
+      }),
+    extendedScopeParams: z.record(z.string().min(1), z.string()).optional().meta({
+      description:
+        'More ${variables} for the canary config’s filter templates (Kayenta’s extendedScopeParams).',
+    }),
+    canaryConfig: z.record(z.string(), z.unknown()).optional().meta({
+      description: 'The canary config itself (Kayenta JSON), instead of looking `config` up by name.',
+    }),
   })
   .strict();
 

@@ -223,6 +223,9 @@ describe('the deployer service', () => {
         baselineScope: 'cart-baseline',
         canaryScope: 'cart-canary',
         location: 'production',
+        // Prometheus finds pods on Kubernetes: no instance URLs to scrape directly.
+        baselineTargets: [],
+        canaryTargets: [],
       },
     });
     expect(deploymentsOf('cart')).toEqual(['cart', 'cart-baseline', 'cart-canary']);

@@ -238,6 +238,8 @@ export class ReleaseRunner {
       baselineScope: baseline,
       canaryScope: canary,
       location: release.namespace,
+      baselineTargets: this.target.metricsTargets(this.scope(release), baseline),
+      canaryTargets: this.target.metricsTargets(this.scope(release), canary),
     };
   }
 

@@ -567,7 +567,15 @@ function stageOutputsOf(
   outputs: Record<string, unknown>,
 ): Record<string, unknown> {
   if (command.stageType !== 'canary-deploy') return outputs;
-  const keys = ['baselineImage', 'canaryImage', 'baselineScope', 'canaryScope', 'location'];
+  const keys = [
+    'baselineImage',
+    'canaryImage',
+    'baselineScope',
+    'canaryScope',
+    'location',
+    'baselineTargets',
+    'canaryTargets',
+  ];
   return Object.fromEntries(keys.filter((k) => k in outputs).map((k) => [k, outputs[k]]));
 }
 

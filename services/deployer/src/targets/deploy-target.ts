@@ -65,6 +65,12 @@ export interface DeployTarget {
   revision(scope: AppScope, deployment: string): Promise<string>;
   /** Where the application answers, if the target knows (the local provider's proxy). */
   endpoint(scope: AppScope): string | undefined;
+  /**
+   * The /metrics URLs of a Deployment's instances, where the target can reach them (the local
+   * provider's processes; none on Kubernetes, where Prometheus finds the pods): the canary service
+   * scrapes them when it has no Prometheus.
+   */
+  metricsTargets(scope: AppScope, deployment: string): string[];
   /** What applying these would change, changing nothing. */
   dryRun(app: ApplicationInput, workload: Workload, routing: Routing): Promise<ObjectDiff[]>;
 }

@@ -164,6 +164,10 @@ export class KubernetesTarget implements DeployTarget {
   }
 
   /** Behind the Ingress: the cluster's address is not the deployer's to know. */
+  metricsTargets(): string[] {
+    return [];
+  }
+
   endpoint(): undefined {
     return undefined;
   }

@@ -146,6 +146,14 @@ describe('strategies on the local provider (real processes behind the weighted p
       canaryImage: 'v2',
       canaryScope: `${app}-canary`,
     });
+    // The instances' /metrics URLs, for the canary service's direct scrape: one per process.
+    const targets = canary.outputs as { baselineTargets: string[]; canaryTargets: string[] };
+    expect(targets.baselineTargets).toEqual([expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/)]);
+    expect(targets.canaryTargets).toHaveLength(1);
+    const answer = async (url: string) =>
+      (await (await fetch(url)).json()) as { track: string; version: string };
+    expect(await answer(targets.baselineTargets[0]!)).toMatchObject({ track: 'baseline', version: 'v1' });
+    expect(await answer(targets.canaryTargets[0]!)).toMatchObject({ track: 'canary', version: 'v2' });
     // 2 stable + 1 baseline + 1 canary: a quarter each for baseline and canary.
     const share = await hit(app, 400);
     expect(share['canary:v2']).toBe(100);

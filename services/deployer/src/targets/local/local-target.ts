@@ -111,6 +111,11 @@ export class LocalTarget implements DeployTarget {
     return app ? `http://${this.host}:${app.port}` : undefined;
   }
 
+  metricsTargets(scope: AppScope, deployment: string): string[] {
+    const newest = this.apps.get(this.key(scope))?.groups.get(deployment)?.generations.at(-1);
+    return (newest?.processes ?? []).map((p) => `${p.url}${MANIFEST_DEFAULTS.metricsPath}`);
+  }
+
   /** Every process the provider runs for an application, for the UI and tests. */
   processes(
     scope: AppScope,
