@@ -12,3 +12,4 @@ export { eventually } from './eventually.js';
 export { streamMessageCount } from './stream-inspect.js';
 export { startRegistry, type TestRegistry } from './registry.js';
 export { podmanRun, pushNodeBaseImage, skopeoInspect } from './node-base-image.js';
+export { startPrometheus, type ScrapeJob, type TestPrometheus } from './prometheus.js';
