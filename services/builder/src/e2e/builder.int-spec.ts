@@ -26,8 +26,12 @@ import {
   dropSchema,
   eventually,
   natsUrlForTests,
+  pushNodeBaseImage,
+  skopeoInspect,
+  startRegistry,
   uniqueBusNames,
   uniqueSchemaName,
+  type TestRegistry,
 } from '@aviary/test-support';
 import { pino } from 'pino';
 import { builderService } from '../service.js';
@@ -54,12 +58,21 @@ describe('builder service end to end', () => {
   let events: Feed<StreamedEvent>;
   const seen: Array<{ type: string; data: StageEventData }> = [];
   let sha: string;
+  let registry: TestRegistry;
+  let base: string;
 
   beforeAll(async () => {
     natsUrl = await natsUrlForTests();
     databaseUrl = await databaseUrlForTests();
+    registry = await startRegistry();
+    base = pushNodeBaseImage(registry.host);
     sha = repo.commit(
-      { '.aviary/pipeline.yaml': 'preset: node-service\nname: app\n', 'README.md': '# app\n' },
+      {
+        '.aviary/pipeline.yaml': 'preset: node-service\nname: app\n',
+        'README.md': '# app\n',
+        'package.json': '{"name":"app","version":"1.0.0","main":"server.js"}\n',
+        'server.js': "console.log('app ' + process.env.APP_MODE);\n",
+      },
       'add the pipeline',
     );
     builder = await startService(builderService, {
@@ -101,6 +114,7 @@ describe('builder service end to end', () => {
     events?.close();
     await builder?.close();
     await client?.close();
+    await registry?.stop();
     await deleteStreams(natsUrl, names.streamPrefix).catch(() => undefined);
     await dropSchema(databaseUrl, `${schemaPrefix}builder`).catch(() => undefined);
     repo.dispose();
@@ -333,4 +347,50 @@ describe('builder service end to end', () => {
     const stored = await client.client.objects(ARTIFACTS_BUCKET).info(artifactObjectName(url)!);
     expect(stored?.digest).toBe(result.outputs!['imageDigest']);
   }, 60_000);
+
+  it("builds and pushes to a registry, daemonless or with the team's own command, with the image outputs", async () => {
+    const executionId = `e-${randomUUID()}`;
+    await checkout(executionId);
+    await client.client.publish(
+      StageCommands.builder['build-image'],
+      command(executionId, 'build', 'build-image', {
+        repository: `${registry.host}/team/app`,
+        tag: sha,
+        baseImage: base,
+        env: { APP_MODE: 'production' },
+      }),
+    );
+    const built = await resultOf(executionId, 'build');
+    expect(built).toMatchObject({ outcome: 'completed', outputs: { tag: sha } });
+    const digest = skopeoInspect(`${registry.host}/team/app:${sha}`)['Digest'];
+    expect(built.outputs).toEqual({
+      imageUrl: `${registry.host}/team/app:${sha}@${String(digest)}`,
+      imageDigest: digest,
+      tag: sha,
+    });
+
+    // Command mode: whatever the team runs (here skopeo standing in for docker, buildah or kaniko) pushes $IMAGE.
+    await client.client.publish(
+      StageCommands.builder['build-image'],
+      command(executionId, 'build-cmd', 'build-image', {
+        repository: `${registry.host}/team/app-cmd`,
+        tag: sha,
+        command: `echo "building $IMAGE from $CONTEXT"; skopeo copy --quiet --src-tls-verify=false --dest-tls-verify=false docker://${base} docker://$IMAGE`,
+      }),
+    );
+    const pushed = await resultOf(executionId, 'build-cmd');
+    const cmdDigest = skopeoInspect(`${registry.host}/team/app-cmd:${sha}`)['Digest'];
+    expect(pushed).toMatchObject({
+      outcome: 'completed',
+      outputs: {
+        imageUrl: `${registry.host}/team/app-cmd:${sha}@${String(cmdDigest)}`,
+        imageDigest: cmdDigest,
+        tag: sha,
+      },
+    });
+    const log = await client.client.query(GetStageLogs, { executionId, stageId: 'build-cmd', limit: 100 });
+    expect(log.lines.map((line) => line.text)).toContain(
+      `building ${registry.host}/team/app-cmd:${sha} from ${work}/workspaces/${executionId}`,
+    );
+  }, 120_000);
 });
