@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { stageOutputs, type StageType } from '@aviary/pipeline-spec';
 import { startService, type RunningService } from '@aviary/runtime';
 import { eventually } from '@aviary/test-support';
 import { orchestratorService } from '../service.js';
@@ -73,13 +74,21 @@ describe('executions end to end', () => {
         location: 'production',
       },
     };
+    /** Every output the stage type declares (a placeholder value), and the ones the test looks at. */
+    const outputsOf = (c: SeenCommand): Record<string, unknown> => {
+      const { stageType, settings } = c.data as { stageType: StageType; settings: Record<string, unknown> };
+      const declared = stageOutputs(stageType, settings).map((name): [string, string] => [
+        name,
+        `${c.stageId}-${name}`,
+      ]);
+      return { ...Object.fromEntries<string>(declared), ...OUTPUTS[c.stageId] };
+    };
     const preset = (name: string) => `preset: node-service\nname: ${name}\ncanaryEnabled: true\n`;
 
     it('runs every stage on main, passing outputs along, and promotes', async () => {
       const app = application('preset', preset, (c) => ({
         kind: 'succeed',
-        outputs:
-          c.stageId === 'canary-analysis' ? { score: 97, verdict: 'pass' } : (OUTPUTS[c.stageId] ?? {}),
+        outputs: c.stageId === 'canary-analysis' ? { score: 97, verdict: 'pass' } : outputsOf(c),
       }));
       const id = await run(app);
       const done = await client.ended(id);
@@ -137,7 +146,7 @@ describe('executions end to end', () => {
     it('skips the production stages on another branch', async () => {
       const app = application('preset', preset, (c) => ({
         kind: 'succeed',
-        outputs: OUTPUTS[c.stageId] ?? {},
+        outputs: outputsOf(c),
       }));
       const done = await client.ended(await run(app, 'feature/login'));
       expect(done.status).toBe('SUCCEEDED');
@@ -159,7 +168,7 @@ describe('executions end to end', () => {
       const app = application('preset', preset, (c) =>
         c.stageId === 'canary-analysis'
           ? { kind: 'fail', message: 'canary scored 41 < 75' }
-          : { kind: 'succeed', outputs: OUTPUTS[c.stageId] ?? {} },
+          : { kind: 'succeed', outputs: outputsOf(c) },
       );
       const done = await client.ended(await run(app));
       expect(done.status).toBe('FAILED');

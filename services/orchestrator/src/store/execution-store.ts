@@ -77,6 +77,27 @@ interface ExecutionJson {
 }
 
 const date = (value: string | Date | null): Date | null => (value === null ? null : new Date(value));
+
+interface PgClient {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+/**
+ * Runs a statement of the hot path as a named prepared statement on the transaction's connection:
+ * PostgreSQL parses and plans it once per connection instead of at every transition.
+ */
+async function prepared<T>(
+  manager: EntityManager,
+  name: string,
+  text: string,
+  values: unknown[],
+): Promise<T[]> {
+  const runner = manager.queryRunner;
+  if (!runner) throw new Error(`${name} must run inside a transaction`);
+  const client = (await runner.connect()) as PgClient;
+  const result = await client.query({ name, text, values });
+  return result.rows as T[];
+}
 const GROUP_LOCK_CLASS = 0x6f726368; // 'orch'
 const ENVELOPE_SOURCE = '/aviary/orchestrator';
 
@@ -138,7 +159,9 @@ export class ExecutionStore {
 
   /** Loads an execution and locks its row until the transaction ends; undefined if there is none. */
   async lock(manager: EntityManager, id: string): Promise<LockedExecution | undefined> {
-    const [row] = await manager.query<(ExecutionJson & { seen_version: number })[]>(
+    const [row] = await prepared<ExecutionJson & { seen_version: number }>(
+      manager,
+      this.statement('lock'),
       `select e.id, e.application, e.concurrency_group, e.trigger, e.pipeline, e.status, e.reason, e.version,
               e.resolve_attempts, e.created_at, e.started_at, e.ended_at,
               (select v.version from ${this.executions} v where v.id = $1) as seen_version,
@@ -192,6 +215,11 @@ export class ExecutionStore {
       concurrencyGroup: row.concurrency_group,
       resolveAttempts: row.resolve_attempts,
     };
+  }
+
+  /** Statement names are per connection: the schema is in the name, as it is in the text. */
+  private statement(name: string): string {
+    return `orchestrator-${name}-${this.executions}`;
   }
 
   private stagesJson(executionId: string): string {
@@ -262,7 +290,9 @@ export class ExecutionStore {
     if (changes.groupNext) timers.push(timerRow({ kind: 'group-next', dueAt: now }, locked.concurrencyGroup));
     const attemptColumns = `stage_id text, attempt int, status text, settings jsonb, dispatched_at timestamptz,
       deadline timestamptz, worker text, started_at timestamptz, ended_at timestamptz, error text, outputs jsonb`;
-    const [result] = await manager.query<{ updated: number }[]>(
+    const [result] = await prepared<{ updated: number }>(
+      manager,
+      this.statement('apply'),
       `with execution as (
          update ${this.executions}
          set status = $3, reason = $4, started_at = $5, ended_at = $6, updated_at = $7, watchdog_at = $8,
