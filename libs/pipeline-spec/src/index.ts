@@ -49,6 +49,7 @@ export {
   RunSettings,
   DeploySettings,
   CanaryDeploySettings,
+  CanaryAnalysisSettings,
   PromoteSettings,
   RollbackSettings,
   DEPLOY_STRATEGIES,

@@ -1,0 +1,1 @@
+export const CANARY_CONFIG = Symbol('CANARY_CONFIG');
