@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const APP = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'metrics-app.mjs');
+const APP = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'metrics-app.js');
 
 export interface MetricsApp {
   /** `127.0.0.1:<port>` */
@@ -17,15 +17,11 @@ export async function startMetricsApp(options: {
   errorRate?: number;
   seed: number;
 }): Promise<MetricsApp> {
-  const child = spawn(process.execPath, [APP], {
-    env: {
-      ...process.env,
-      LATENCY_MS: String(options.latencyMs),
-      ERROR_RATE: String(options.errorRate ?? 0),
-      SEED: String(options.seed),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [APP, String(options.latencyMs), String(options.errorRate ?? 0), String(options.seed)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`metrics app exited with ${code}`)));
     child.stdout.on('data', (chunk: Buffer) => {
