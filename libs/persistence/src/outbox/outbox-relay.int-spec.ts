@@ -296,6 +296,38 @@ describe('OutboxRelay on PostgreSQL and JetStream', () => {
     await eventually(async () => (await sentIds(db)).includes(message.id), 5_000);
   });
 
+  it('publishCommitted() publishes what a transaction just committed at once and marks it sent', async () => {
+    const db = await replica();
+    const publisher = new JetStreamPublisher(js);
+    const earlier = await commitWidget(db, 1);
+    const idle = relay(db, publisher, { pollIntervalMs: 60_000 });
+    // Once the first round has sent this, the loop waits a minute before looking again.
+    await eventually(async () => (await sentIds(db)).includes(earlier.id));
+    const message = await commitWidget(db, 2);
+    idle.publishCommitted([{ subject: `${subjectRoot}.evt.thing`, envelope: message }]);
+    await eventually(async () => (await sentIds(db)).includes(message.id), 5_000);
+    expect(publisher.calls).toEqual([earlier.id, message.id]);
+    expect(await consumed()).toEqual([earlier.id, message.id]);
+  });
+
+  it('publishCommitted() leaves what it could not publish to the loop, and races with it harmlessly', async () => {
+    const db = await replica();
+    const publisher = new JetStreamPublisher(js);
+    const earlier = await commitWidget(db, 0);
+    const busy = relay(db, publisher, { pollIntervalMs: 60_000 });
+    await eventually(async () => (await sentIds(db)).includes(earlier.id));
+    publisher.failuresToInject = 1;
+    const failed = await commitWidget(db, 1);
+    busy.publishCommitted([{ subject: `${subjectRoot}.evt.thing`, envelope: failed }]);
+    await eventually(async () => (await sentIds(db)).includes(failed.id), 5_000);
+    const raced = await commitWidget(db, 2);
+    busy.poke();
+    busy.publishCommitted([{ subject: `${subjectRoot}.evt.thing`, envelope: raced }]);
+    await eventually(async () => (await sentIds(db)).includes(raced.id), 5_000);
+    expect(publisher.calls.filter((id) => id === failed.id).length).toBe(2);
+    expect(await consumed()).toEqual([earlier.id, failed.id, raced.id]);
+  });
+
   it('a relay started before its database is up publishes as soon as the database is ready', async () => {
     const proxy = new TcpProxy(
       { host: new URL(url).hostname, port: Number(new URL(url).port || 5432) },

@@ -76,6 +76,7 @@ export class OutboxRelay {
   private poked = false;
   private wake: (() => void) | undefined;
   private lastPruneAt = 0;
+  private readonly immediate = new Set<Promise<void>>();
 
   constructor(
     private readonly db: Database,
@@ -103,12 +104,48 @@ export class OutboxRelay {
     this.wake?.();
   }
 
+  /**
+   * Publishes messages whose transaction has just committed, at once, without a claim: for a service
+   * on a latency-critical path, which hands over what it enqueued right after its commit (instead of
+   * poking). They are marked sent once published. One that fails stays for the loop, which publishes
+   * it in order at its next round; one the loop publishes at the same moment reaches the bus once
+   * (same envelope id). The price: such messages may go out ahead of older unsent rows.
+   */
+  publishCommitted(messages: readonly { subject: string; envelope: Envelope }[]): void {
+    if (this.stopping || messages.length === 0) return;
+    const publishing = this.publishNow(messages).finally(() => this.immediate.delete(publishing));
+    this.immediate.add(publishing);
+  }
+
   /** Finishes the row in flight, releases the rest of the batch for another relay, and returns. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
     await this.running;
+    await Promise.all(this.immediate);
     this.running = undefined;
+  }
+
+  /** Never rejects: what could not be published or marked is the loop's to finish. */
+  private async publishNow(messages: readonly { subject: string; envelope: Envelope }[]): Promise<void> {
+    // Started in order, so they reach the bus in order; awaited together.
+    const outcomes = await Promise.allSettled(
+      messages.map(({ subject, envelope }) => this.publisher.publishEnvelope(subject, envelope)),
+    );
+    const sent = messages.filter((_, i) => outcomes[i]?.status === 'fulfilled').map((m) => m.envelope.id);
+    if (sent.length < messages.length) this.poke();
+    if (sent.length === 0) return;
+    try {
+      const manager = this.db.dataSource.manager;
+      await manager.query(
+        `update ${tableName(manager, OutboxEntry)}
+         set sent_at = now(), claimed_by = null, claimed_until = null
+         where envelope_id = any($1::text[]) and sent_at is null`,
+        [sent],
+      );
+    } catch (error) {
+      this.options.logger?.warn({ err: error, relay: this.id }, 'could not mark published messages sent');
+    }
   }
 
   private async loop(): Promise<void> {

@@ -16,6 +16,7 @@ import {
   ConcurrentChange,
   ExecutionStore,
   type DueTimer,
+  type Enqueued,
   type LockedExecution,
 } from '../store/execution-store.js';
 import { Wakeup } from '../timers/wakeup.js';
@@ -323,24 +324,27 @@ export class ExecutionCoordinator {
   ): Promise<Outcome | undefined> {
     for (let tries = 1; ; tries++) {
       try {
+        const enqueued: Enqueued[] = [];
         const result = await this.withDatabase(() =>
           this.slots.run(() =>
             this.db.transaction(async (manager) => {
+              enqueued.length = 0;
               const now = new Date();
               const done = await work(manager, now);
               for (const { locked, changes } of done?.writes ?? []) {
                 if (changes.empty) continue;
-                await this.store.apply(manager, locked, changes, {
+                const written = await this.store.apply(manager, locked, changes, {
                   now,
                   watchdogGraceMs: this.config.watchdogGraceMs,
                   ...(causationid === undefined ? {} : { causationid }),
                 });
+                enqueued.push(...written);
               }
               return done;
             }),
           ),
         );
-        this.afterCommit(result?.writes ?? []);
+        this.afterCommit(result?.writes ?? [], enqueued);
         return result?.outcome;
       } catch (error) {
         if (tries >= MAX_TRIES || !isRetryable(error)) throw error;
@@ -349,14 +353,16 @@ export class ExecutionCoordinator {
     }
   }
 
-  private afterCommit(writes: { changes: Changes }[]): void {
-    let poke = false;
+  /**
+   * The relay publishes what the step enqueued at once (the next stage's command is on the path of
+   * every transition); the timer loop learns of timers due soon.
+   */
+  private afterCommit(writes: { changes: Changes }[], enqueued: Enqueued[]): void {
+    this.relay.publishCommitted(enqueued);
     for (const { changes } of writes) {
-      if (changes.messages.length > 0) poke = true;
       for (const timer of changes.timersToAdd) this.wakeup.at(timer.dueAt);
       if (changes.groupNext) this.wakeup.now();
     }
-    if (poke) this.relay.poke();
   }
 
   /** Waits for a database that is (re)connecting rather than failing the message at once. */

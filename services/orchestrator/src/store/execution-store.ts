@@ -1,6 +1,7 @@
-import { type Trigger } from '@aviary/events';
+import { type Envelope, type Trigger } from '@aviary/events';
 import { enqueueMessages } from '@aviary/persistence';
 import { type ResolvedPipeline, type StageStatus } from '@aviary/pipeline-spec';
+import { createHash } from 'node:crypto';
 import { type EntityManager } from 'typeorm';
 import { Changes, type AttemptChange, type TimerKind, type TimerSpec } from '../engine/changes.js';
 import { watchdogDeadline } from '../engine/execution-run.js';
@@ -37,6 +38,12 @@ export interface DueTimer {
   attempt: number | null;
   concurrencyGroup: string | null;
   dueAt: Date;
+}
+
+/** A message written to the outbox by a step, for the relay to publish once the step commits. */
+export interface Enqueued {
+  subject: string;
+  envelope: Envelope;
 }
 
 export interface WriteContext {
@@ -112,12 +119,14 @@ export class ExecutionStore {
   private readonly attempts: string;
   private readonly history: string;
   private readonly timers: string;
+  private readonly schemaDigest: string;
 
   constructor(
     schema: string,
     private readonly replica: string,
   ) {
     const table = (name: string) => `"${schema}"."${name}"`;
+    this.schemaDigest = createHash('sha256').update(schema).digest('hex').slice(0, 16);
     this.executions = table('executions');
     this.stages = table('stages');
     this.attempts = table('stage_attempts');
@@ -217,9 +226,9 @@ export class ExecutionStore {
     };
   }
 
-  /** Statement names are per connection: the schema is in the name, as it is in the text. */
+  /** Statement names are per connection; the schema is in the text, so a digest of it is in the name. */
   private statement(name: string): string {
-    return `orchestrator-${name}-${this.executions}`;
+    return `orchestrator-${name}-${this.schemaDigest}`;
   }
 
   private stagesJson(executionId: string): string {
@@ -274,14 +283,14 @@ export class ExecutionStore {
   /**
    * Writes what one step of the engine decided in two statements: one for the execution (its version
    * checked and bumped), the stages and attempts it changed, history and timers; one for the messages
-   * (through the outbox).
+   * (through the outbox), which it returns.
    */
   async apply(
     manager: EntityManager,
     locked: LockedExecution,
     changes: Changes,
     context: WriteContext,
-  ): Promise<number> {
+  ): Promise<Enqueued[]> {
     const { state } = locked;
     const { now } = context;
     const watchdogAt = watchdogDeadline(state, context.watchdogGraceMs, now);
@@ -364,7 +373,7 @@ export class ExecutionStore {
       ...(context.causationid === undefined ? {} : { causationid: context.causationid }),
       time: now,
     };
-    await enqueueMessages(
+    const envelopes = await enqueueMessages(
       manager,
       changes.messages.map((outgoing) => ({
         contract: outgoing.contract,
@@ -372,7 +381,7 @@ export class ExecutionStore {
         meta: outgoing.id === undefined ? meta : { ...meta, id: outgoing.id },
       })),
     );
-    return locked.version + 1;
+    return envelopes.map((envelope, i) => ({ subject: changes.messages[i]!.contract.subject, envelope }));
   }
 
   // --- concurrency groups ----------------------------------------------------------------------
