@@ -1,0 +1,7 @@
+export {
+  FIXTURES,
+  REPO_ROOT,
+  SAMPLE_APP,
+  sampleAppReports,
+  type SampleAppReports,
+} from './sample-app-reports.js';
