@@ -15,7 +15,13 @@ export {
   persistenceEntities,
   persistenceMigrations,
 } from './outbox/outbox.migrations.js';
-export { enqueue, enqueueMessage, enqueueMessages, type OutgoingMessage } from './outbox/enqueue.js';
+export {
+  enqueue,
+  enqueueMessage,
+  enqueueMessages,
+  outboxInsert,
+  type OutgoingMessage,
+} from './outbox/enqueue.js';
 export { handleOnce } from './outbox/handle-once.js';
 export {
   OutboxRelay,

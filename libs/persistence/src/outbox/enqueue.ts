@@ -60,18 +60,36 @@ export async function enqueueMessages(
 ): Promise<Envelope[]> {
   requireTransaction(manager, 'enqueueMessages');
   if (messages.length === 0) return [];
+  const insert = outboxInsert(manager, messages, 1);
+  await manager.query(insert.sql, insert.parameters);
+  return insert.envelopes;
+}
+
+/**
+ * The insert of enqueueMessages() as a statement for the caller to embed in its own (as a WITH
+ * clause), so that a hot path writes its state and its messages in one round trip; it must run in
+ * the caller's transaction. Its three parameters are numbered from `firstParameter`; the data is
+ * validated here, and the envelopes are returned.
+ */
+export function outboxInsert(
+  manager: EntityManager,
+  messages: readonly OutgoingMessage[],
+  firstParameter: number,
+): { sql: string; parameters: unknown[]; envelopes: Envelope[] } {
   const envelopes = messages.map(({ contract, data, meta }) => envelopeFor(contract, data, meta));
-  await manager.query(
-    `insert into ${tableName(manager, OutboxEntry)} (subject, envelope_id, envelope)
-     select m.subject, m.envelope_id, m.envelope
-     from unnest($1::text[], $2::text[], $3::jsonb[]) with ordinality as m(subject, envelope_id, envelope, n)
-     order by m.n
-     on conflict (envelope_id) do nothing`,
-    [
+  const [subjects, ids, bodies] = [firstParameter, firstParameter + 1, firstParameter + 2];
+  return {
+    sql: `insert into ${tableName(manager, OutboxEntry)} (subject, envelope_id, envelope)
+      select m.subject, m.envelope_id, m.envelope
+      from unnest($${subjects}::text[], $${ids}::text[], $${bodies}::jsonb[])
+        with ordinality as m(subject, envelope_id, envelope, n)
+      order by m.n
+      on conflict (envelope_id) do nothing`,
+    parameters: [
       messages.map(({ contract }) => contract.subject),
       envelopes.map((envelope) => envelope.id),
       envelopes.map((envelope) => JSON.stringify(envelope)),
     ],
-  );
-  return envelopes;
+    envelopes,
+  };
 }

@@ -1,5 +1,5 @@
 import { type Envelope, type Trigger } from '@aviary/events';
-import { enqueueMessages } from '@aviary/persistence';
+import { outboxInsert } from '@aviary/persistence';
 import { type ResolvedPipeline, type StageStatus } from '@aviary/pipeline-spec';
 import { createHash } from 'node:crypto';
 import { type EntityManager } from 'typeorm';
@@ -297,6 +297,23 @@ export class ExecutionStore {
     const { created, updated } = this.attemptRows(changes.attempts);
     const timers = changes.timersToAdd.map((timer) => timerRow(timer, null));
     if (changes.groupNext) timers.push(timerRow({ kind: 'group-next', dueAt: now }, locked.concurrencyGroup));
+    const meta = {
+      source: ENVELOPE_SOURCE,
+      correlationid: state.id,
+      ...(context.causationid === undefined ? {} : { causationid: context.causationid }),
+      time: now,
+    };
+    // The messages go in with the state, in the same statement.
+    const outbox = outboxInsert(
+      manager,
+      changes.messages.map((outgoing) => ({
+        contract: outgoing.contract,
+        data: outgoing.data as never,
+        meta: outgoing.id === undefined ? meta : { ...meta, id: outgoing.id },
+      })),
+      18,
+    );
+    const envelopes = outbox.envelopes;
     const attemptColumns = `stage_id text, attempt int, status text, settings jsonb, dispatched_at timestamptz,
       deadline timestamptz, worker text, started_at timestamptz, ended_at timestamptz, error text, outputs jsonb`;
     const [result] = await prepared<{ updated: number }>(
@@ -344,6 +361,9 @@ export class ExecutionStore {
          select $1, v.kind, v.stage_id, v.attempt, v.concurrency_group, v.due_at
          from jsonb_to_recordset($17::jsonb) as v(kind text, stage_id text, attempt int, concurrency_group text,
            due_at timestamptz) returning 1
+       ), outbox as (
+         ${outbox.sql}
+         returning 1
        )
        select (select count(*) from execution)::int as updated`,
       [
@@ -364,23 +384,10 @@ export class ExecutionStore {
         Changes.STAGE_TIMERS,
         this.replica,
         JSON.stringify(timers),
+        ...outbox.parameters,
       ],
     );
     if (result?.updated !== 1) throw new ConcurrentChange(state.id, locked.version);
-    const meta = {
-      source: ENVELOPE_SOURCE,
-      correlationid: state.id,
-      ...(context.causationid === undefined ? {} : { causationid: context.causationid }),
-      time: now,
-    };
-    const envelopes = await enqueueMessages(
-      manager,
-      changes.messages.map((outgoing) => ({
-        contract: outgoing.contract,
-        data: outgoing.data as never,
-        meta: outgoing.id === undefined ? meta : { ...meta, id: outgoing.id },
-      })),
-    );
     return envelopes.map((envelope, i) => ({ subject: changes.messages[i]!.contract.subject, envelope }));
   }
 
