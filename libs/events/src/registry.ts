@@ -6,7 +6,7 @@ import {
   ExecutionFailed,
   ExecutionStarted,
 } from './messages/execution.js';
-import { ReadRepositoryFile } from './messages/file-query.js';
+import { GetChangedLines, ReadRepositoryFile } from './messages/file-query.js';
 import { GetStageLogs } from './messages/log.js';
 import { GetCanaryReport, GetQualityReport, ReplayCanaryAnalysis } from './messages/reports.js';
 import { GiveJudgment, JudgmentGiven, JudgmentRequested } from './messages/judgment.js';
@@ -49,6 +49,7 @@ export const ALL_CONTRACTS: readonly AnyContract[] = [
   JudgmentGiven,
   NotificationRequested,
   ReadRepositoryFile,
+  GetChangedLines,
   GetStageLogs,
   GetCanaryReport,
   ReplayCanaryAnalysis,

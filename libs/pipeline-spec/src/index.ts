@@ -53,6 +53,8 @@ export {
   PromoteSettings,
   RollbackSettings,
   DEPLOY_STRATEGIES,
+  QualityGateSettings,
+  QualityCondition,
 } from './schema/stage-settings.js';
 export { DeployOverrides, LocalRun } from './schema/deploy-overrides.js';
 export { pipelineJsonSchema, renderPipelineSchemaFile, PIPELINE_SCHEMA_ID } from './schema/json-schema.js';

@@ -125,6 +125,35 @@ export const ReplayCanaryAnalysis = defineQuery({
 
 export const QualityGateStatus = z.enum(['passed', 'failed', 'error', 'none']);
 
+/** SonarQube's words for a gate or condition: OK, WARN, ERROR (and NO_VALUE for a metric no report gave). */
+export const QualityStatus = z.enum(['OK', 'WARN', 'ERROR']);
+export const QualityConditionStatus = z.enum(['OK', 'WARN', 'ERROR', 'NO_VALUE']);
+
+/** One condition of the gate as evaluated: the metric read, thresholds, the actual value and status. */
+const QualityCondition = z.object({
+  metric: z.string().min(1),
+  operator: z.enum(['lt', 'lte', 'gt', 'gte', 'eq']),
+  /** The error threshold (the warning threshold when the condition has only that). */
+  threshold: z.number(),
+  actual: z.number().optional(),
+  /** False only for a failing (ERROR) condition. */
+  passed: z.boolean(),
+  status: QualityConditionStatus.optional(),
+  errorThreshold: z.number().optional(),
+  warningThreshold: z.number().optional(),
+  onNewCode: z.boolean().optional(),
+  /** The condition in words: `Coverage 91.2% (error < 92%, warning < 95%): ERROR`. */
+  description: z.string().optional(),
+});
+
+/** A sub-project (an `api/v*` folder) gated on its own. */
+const QualitySubProject = z.object({
+  name: z.string().min(1),
+  status: QualityStatus,
+  metrics: z.record(z.string(), z.number()).default({}),
+  conditions: z.array(QualityCondition).default([]),
+});
+
 /** A quality gate evaluation: the metrics read from the reports and each condition's outcome. */
 export const QualityReport = z.object({
   reportId: Id,
@@ -132,21 +161,38 @@ export const QualityReport = z.object({
   stageId: Id,
   attempt: z.int().min(1),
   application: ApplicationName,
+  /** passed (OK or WARN), failed (ERROR), error (a report unreadable, SonarQube unreachable). */
   gate: QualityGateStatus,
   metrics: z.record(z.string(), z.number()).default({}),
-  conditions: z
-    .array(
-      z.object({
-        metric: z.string().min(1),
-        operator: z.enum(['lt', 'lte', 'gt', 'gte', 'eq']),
-        threshold: z.number(),
-        actual: z.number().optional(),
-        passed: z.boolean(),
-      }),
-    )
-    .default([]),
+  conditions: z.array(QualityCondition).default([]),
   evaluatedAt: Timestamp,
   details: JsonRecord.default({}),
+  /** OK, WARN or ERROR, as SonarQube says it (the quality service fills it; older replies may not). */
+  status: QualityStatus.optional(),
+  gateName: z.string().optional(),
+  provider: z.enum(['aviary', 'sonarqube']).optional(),
+  branch: z.string().optional(),
+  sha: z.string().optional(),
+  subProjects: z.array(QualitySubProject).optional(),
+  /** The projects whose gate failed: `(project)` for the whole, else sub-project folders. */
+  failing: z.array(z.string()).optional(),
+  /** Reports that could not be read, each with the problem: the gate failed "report unreadable". */
+  unreadable: z.array(z.object({ kind: z.string(), file: z.string(), problem: z.string() })).optional(),
+  /** Whether new code (lines changed since the previous main build) was measured, and why not. */
+  newCode: z
+    .object({
+      available: z.boolean(),
+      reason: z.string().optional(),
+      baseSha: z.string().optional(),
+      files: z.int().min(0).optional(),
+      lines: z.int().min(0).optional(),
+    })
+    .optional(),
+  /** The previous main build's evaluation, and each metric's change since it. */
+  previous: z
+    .object({ reportId: Id, sha: z.string().optional(), status: QualityStatus, evaluatedAt: Timestamp })
+    .optional(),
+  delta: z.record(z.string(), z.number()).optional(),
 });
 export type QualityReport = z.infer<typeof QualityReport>;
 

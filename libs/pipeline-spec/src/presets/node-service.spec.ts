@@ -68,11 +68,22 @@ describe('the node-service preset', () => {
     it('gates quality and production on the main branch, and notifies whatever happened', () => {
       expect(stage(pipeline, 'quality-scan')).toMatchObject({
         when: { branches: ['main'] },
-        settings: { mode: 'scan', reports: { coverage: '${stages.test.outputs.coverageReport}' } },
+        settings: {
+          mode: 'scan',
+          gate: 'default',
+          mainBranch: 'main',
+          reports: { coverage: '${stages.test.outputs.coverageReport}' },
+        },
       });
+      // The gate judges what the scan read: it names the scan's analysis.
       expect(stage(pipeline, 'quality-gate')).toMatchObject({
         when: { branches: ['main'] },
-        settings: { mode: 'gate' },
+        settings: {
+          mode: 'gate',
+          gate: 'default',
+          mainBranch: 'main',
+          analysis: '${stages.quality-scan.outputs.analysisId}',
+        },
       });
       expect(stage(pipeline, 'deploy-homolog').when).toBeUndefined();
       expect(stage(pipeline, 'deploy-production')).toMatchObject({
@@ -181,6 +192,36 @@ notify:
         when: { statuses: [...FINISHED_STATUSES] },
         settings: { channels: ['slack:#orders'] },
       });
+    });
+  });
+
+  it('keeps the reports the test and lint stages write and hands every one of them to the quality scan', () => {
+    const pipeline = valid(`
+preset: node-service
+name: orders-api
+qualityGate: strict
+subProjects: ['api/v*']
+reports:
+  test: { coverage: coverage/lcov.info, junit: reports/junit.xml, coverageSummary: coverage/coverage-summary.json }
+  lint: { lint: reports/eslint.json }
+`);
+    expect(stage(pipeline, 'lint').settings).toMatchObject({ reports: { lint: 'reports/eslint.json' } });
+    expect(stage(pipeline, 'test').settings).toMatchObject({
+      reports: { coverage: 'coverage/lcov.info', junit: 'reports/junit.xml' },
+    });
+    expect(stage(pipeline, 'quality-scan').settings).toMatchObject({
+      gate: 'strict',
+      subProjects: ['api/v*'],
+      reports: {
+        lint: '${stages.lint.outputs.lintReport}',
+        coverage: '${stages.test.outputs.coverageReport}',
+        junit: '${stages.test.outputs.junitReport}',
+        coverageSummary: '${stages.test.outputs.coverageSummaryReport}',
+      },
+    });
+    expect(stage(pipeline, 'quality-gate').settings).toMatchObject({
+      gate: 'strict',
+      subProjects: ['api/v*'],
     });
   });
 });

@@ -32,9 +32,18 @@ export function expandNodeService(args: NodeServiceArguments): PresetExpansion {
     { id: 'install', type: 'run', dependsOn: ['checkout'], image, command: 'npm ci' },
     { image: ['nodeImage'] },
   );
+  const testReports = args.reports.test ?? { coverage: 'coverage/lcov.info' };
+  const lintReports = args.reports.lint ?? {};
   add(
-    { id: 'lint', type: 'run', dependsOn: ['install'], image, command: 'npm run lint' },
-    { image: ['nodeImage'] },
+    {
+      id: 'lint',
+      type: 'run',
+      dependsOn: ['install'],
+      image,
+      command: 'npm run lint',
+      ...(Object.keys(lintReports).length > 0 ? { reports: lintReports } : {}),
+    },
+    { image: ['nodeImage'], ...(args.reports.lint ? { reports: ['reports', 'lint'] } : {}) },
   );
   add(
     {
@@ -46,10 +55,33 @@ export function expandNodeService(args: NodeServiceArguments): PresetExpansion {
       command: 'npm run test:ci:cover',
       env: args.testEnv,
       containers: args.containers,
-      reports: { coverage: 'coverage/lcov.info' },
+      reports: testReports,
     },
-    { image: ['nodeImage'], env: ['testEnv'], containers: ['containers'] },
+    {
+      image: ['nodeImage'],
+      env: ['testEnv'],
+      containers: ['containers'],
+      ...(args.reports.test ? { reports: ['reports', 'test'] } : {}),
+    },
   );
+  // The scan reads every report the test and lint stages keep; the gate judges what the scan read.
+  const scanned: Record<string, string> = {};
+  for (const [from, reports] of [
+    ['lint', lintReports],
+    ['test', testReports],
+  ] as const)
+    for (const kind of Object.keys(reports)) scanned[kind] = `\${stages.${from}.outputs.${kind}Report}`;
+  const quality = {
+    gate: args.qualityGate,
+    mainBranch: args.mainBranch,
+    ...(args.subProjects ? { subProjects: args.subProjects } : {}),
+  };
+  const fromQuality = {
+    if: ['mainBranch'],
+    gate: ['qualityGate'],
+    mainBranch: ['mainBranch'],
+    ...(args.subProjects ? { subProjects: ['subProjects'] } : {}),
+  };
   add(
     {
       id: 'quality-scan',
@@ -57,9 +89,10 @@ export function expandNodeService(args: NodeServiceArguments): PresetExpansion {
       dependsOn: ['lint', 'test'],
       if: { branches: main },
       mode: 'scan',
-      reports: { coverage: '${stages.test.outputs.coverageReport}' },
+      reports: scanned,
+      ...quality,
     },
-    { if: ['mainBranch'] },
+    fromQuality,
   );
   add(
     {
@@ -68,8 +101,10 @@ export function expandNodeService(args: NodeServiceArguments): PresetExpansion {
       dependsOn: ['quality-scan'],
       if: { branches: main },
       mode: 'gate',
+      analysis: '${stages.quality-scan.outputs.analysisId}',
+      ...quality,
     },
-    { if: ['mainBranch'] },
+    fromQuality,
   );
   add(
     {

@@ -13,7 +13,7 @@ import {
   StageId,
   Triggers,
 } from './common.js';
-import { CanaryThresholds, NotifySettings } from './stage-settings.js';
+import { CanaryThresholds, NotifySettings, Reports } from './stage-settings.js';
 
 /** The fields every stage has, whatever its type; the type's settings sit beside them. */
 export const StageCommonShape = {
@@ -129,6 +129,24 @@ export const NodeServicePreset = z
       .prefault('main')
       .meta({ description: 'The branch that gets the quality gate and production (default main).' }),
     notify: NotifySettings.prefault({}).meta({ description: 'Where the final notification goes.' }),
+    reports: z
+      .object({
+        test: Reports.optional().meta({
+          description: 'Reports `npm run test:ci:cover` writes (default: coverage coverage/lcov.info).',
+        }),
+        lint: Reports.optional().meta({ description: 'Reports `npm run lint` writes (default: none).' }),
+      })
+      .strict()
+      .prefault({})
+      .meta({
+        description: 'Report files the test and lint stages keep; the quality scan reads each of them.',
+      }),
+    qualityGate: z.string().min(1).prefault('default').meta({
+      description: 'The quality gate (default: the built-in team gate).',
+    }),
+    subProjects: z.array(z.string().min(1)).optional().meta({
+      description: 'Folder globs (api/v*) gated on their own.',
+    }),
   })
   .strict()
   .meta({ title: 'node-service preset', description: 'The stages the team library gave every Node.js API.' });

@@ -10,7 +10,7 @@ import { DeployOverrides, LocalRun } from './deploy-overrides.js';
 
 const Template = (description: string) => z.string().min(1).meta({ description });
 
-const Reports = z
+export const Reports = z
   .object({
     coverage: z
       .string()
@@ -108,18 +108,77 @@ export const RunSettings = z
   })
   .strict();
 
+const GateThreshold = z.union([z.number(), z.enum(['A', 'B', 'C', 'D', 'E'])]);
+
+/** A quality gate condition, as in a gate file (the quality service checks the metric names). */
+export const QualityCondition = z
+  .object({
+    metric: z
+      .string()
+      .min(1)
+      .meta({ description: 'SonarQube metric key: coverage, bugs, sqale_rating, ...' }),
+    op: z.enum(['gt', 'lt']).meta({ description: 'gt: fails above the threshold; lt: fails below it.' }),
+    error: GateThreshold.optional().meta({
+      description: 'Past this value the gate fails (a letter for ratings).',
+    }),
+    warning: GateThreshold.optional().meta({ description: 'Past this value the gate warns.' }),
+    onNewCode: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Read the metric on the lines changed since the previous main build.' }),
+  })
+  .strict();
+
+export const SonarQubeSource = z
+  .object({
+    projectKey: Template('SonarQube project key.'),
+    taskId: z.string().min(1).optional().meta({
+      description:
+        'Analysis task to wait for (ceTaskId of .scannerwork/report-task.txt, e.g. ${stages.scan.outputs.ceTaskId}); without it the latest analysis is read.',
+    }),
+    branch: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'Branch of the project (SonarQube branch analysis).' }),
+    url: z
+      .url()
+      .optional()
+      .meta({ description: "Server URL (default: the quality service's QUALITY_SONARQUBE_URL)." }),
+  })
+  .strict();
+
 export const QualityGateSettings = z
   .object({
     mode: z.enum(['scan', 'gate', 'scan-and-gate']).prefault('scan-and-gate').meta({
-      description: 'scan: read the reports into metrics; gate: judge the metrics; scan-and-gate: both.',
+      description:
+        'scan: read the reports into metrics (the stage passes whatever the gate says); gate: judge them and fail on ERROR; scan-and-gate: both.',
     }),
-    gate: z
-      .string()
-      .min(1)
-      .prefault('default')
-      .meta({ description: 'Name of the quality gate (its conditions).' }),
+    gate: z.string().min(1).prefault('default').meta({
+      description:
+        'Name of the quality gate: `default` (built in), or a gate file .aviary/quality-gates/<name>.yaml in the repository or in QUALITY_GATES_DIR.',
+    }),
     reports: Reports.prefault({}).meta({
       description: 'Reports to read, usually ${stages.<test stage>.outputs.coverageReport}.',
+    }),
+    analysis: z.string().min(1).optional().meta({
+      description:
+        'Gate the metrics an earlier scan stage read (${stages.<scan stage>.outputs.analysisId}) instead of reading reports.',
+    }),
+    conditions: z.array(QualityCondition).min(1).optional().meta({
+      description: 'An inline gate: these conditions instead of the named gate.',
+    }),
+    subProjects: z.array(z.string().min(1)).optional().meta({
+      description: 'Folder globs (api/v*): each folder is gated on its own, and the gate fails if one fails.',
+    }),
+    mainBranch: z.string().min(1).prefault('main').meta({
+      description: 'The branch whose previous build new code and deltas are measured from (default main).',
+    }),
+    provider: z.enum(['aviary', 'sonarqube']).prefault('aviary').meta({
+      description: 'aviary: gate the reports; sonarqube: read the gate of a SonarQube server.',
+    }),
+    sonarqube: SonarQubeSource.optional().meta({
+      description: 'The SonarQube project (provider sonarqube).',
     }),
   })
   .strict();
