@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   GetStageLogs,
+  GetChangedLines,
   ReadRepositoryFile,
   StageCommands,
   type DataOf,
@@ -188,6 +189,47 @@ describe('builder service end to end', () => {
     });
     const missing = await query({ repository: `file://${work}/absent.git` });
     expect(missing).toMatchObject({ found: false, reason: expect.stringContaining('repository not found') });
+  });
+
+  it('answers the quality service’s diff: the lines added or changed between two commits, per file', async () => {
+    const other = new TestRepository();
+    try {
+      const lines = (n: number, tag = '') =>
+        Array.from({ length: n }, (_, i) => `line ${i + 1}${tag}`).join('\n') + '\n';
+      const base = other.commit({ 'src/a.js': lines(10), 'src/gone.js': 'x\n', 'old/name.js': lines(30) });
+      other.commit({ 'src/a.js': lines(10).replace('line 4\n', 'line 4 changed\nline 4b\n') });
+      const head = other.commit({
+        'src/new.js': lines(3),
+        'src/a.js': lines(10).replace('line 4\n', 'line 4 changed\nline 4b\n') + 'tail\n',
+      });
+      const reply = await client.client.query(
+        GetChangedLines,
+        { application: 'app', repository: other.url, base, head },
+        { timeoutMs: 20_000 },
+      );
+      expect(reply).toEqual({
+        found: true,
+        truncated: false,
+        files: [
+          {
+            path: 'src/a.js',
+            ranges: [
+              [4, 5],
+              [12, 12],
+            ],
+          },
+          { path: 'src/new.js', ranges: [[1, 3]] },
+        ],
+      });
+      const unknown = await client.client.query(
+        GetChangedLines,
+        { application: 'app', repository: other.url, base: 'f'.repeat(40), head },
+        { timeoutMs: 20_000 },
+      );
+      expect(unknown).toMatchObject({ found: false });
+    } finally {
+      other.dispose();
+    }
   });
 
   it('checks out the pushed commit, reporting started then completed with the commit outputs', async () => {

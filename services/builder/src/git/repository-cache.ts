@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { type ChangedLines, parseUnifiedDiff } from '@aviary/quality-gate';
 import { CheckoutError, classifyGitFailure } from './git-errors.js';
 import { type GitCredentials, displayUrl, repositoryHost } from './credentials.js';
 import { runGit, type GitResult } from './git-cli.js';
@@ -104,6 +105,21 @@ export class RepositoryCache {
     if (/does not exist|not a valid object name|exists on disk, but not in/i.test(result.stderr))
       return undefined;
     throw this.failure(result, url, sha);
+  }
+
+  /**
+   * The lines added or changed from `base` to `head`, per file of `head` (renames followed). Both
+   * commits are fetched shallow when the mirror lacks them: a tree diff needs no history between.
+   */
+  async changedLines(url: string, base: string, head: string, signal?: AbortSignal): Promise<ChangedLines> {
+    await this.ensureCommit(url, base, { signal });
+    await this.ensureCommit(url, head, { signal });
+    const result = await this.git(
+      ['diff', '--unified=0', '--no-color', '--no-ext-diff', '--find-renames', `${base}`, `${head}`, '--'],
+      { cwd: this.mirrorOf(url), url, signal },
+    );
+    if (result.code !== 0) throw this.failure(result, url, head);
+    return parseUnifiedDiff(result.stdout.toString('utf8'));
   }
 
   /** The mirror's folder (for tests and diagnostics). */
