@@ -5,6 +5,7 @@ import { EXIT, type CommandResult } from './command-result.js';
 import { registerApplications, registerLogin } from './commands/gateway.commands.js';
 import { registerCanary } from './commands/canary-promql.command.js';
 import { registerJudge } from './commands/judge.command.js';
+import { registerQuality } from './commands/quality.command.js';
 import { registerValidate } from './commands/validate.command.js';
 import { credentialsSource, type CredentialsSource } from './config/credentials.js';
 
@@ -17,13 +18,14 @@ export function createProgram(
   credentials: CredentialsSource = credentialsSource(),
 ): Command {
   const program = new Command('aviary')
-    .description('Aviary continuous delivery: pipelines as code, canary analysis.')
+    .description('Aviary continuous delivery: pipelines as code, quality gates, canary analysis.')
     .version(version)
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
   registerValidate(program, io, result);
   registerJudge(program, io, result);
   registerCanary(program, io, result);
+  registerQuality(program, io, result);
   registerLogin(program, io, result, credentials);
   registerApplications(program, io, result, credentials);
   return program;
