@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_GATE } from '../gate/gate.js';
 import { evaluateQuality, readReports } from '../gate/evaluate.js';
+import { type CoverageReport } from './model.js';
 import { parseReport, type ReportKind } from './parse-report.js';
 
 const refused = (kind: ReportKind, content: string | Uint8Array, problem: RegExp) => () =>
@@ -139,5 +140,18 @@ describe('an unreadable report', () => {
     const result = evaluateQuality(readReports([]), { gate: DEFAULT_GATE });
     expect(result.status).toBe('ERROR');
     expect(result.unreadable[0]!.problem).toBe('no report was given to gate');
+  });
+});
+
+describe('LCOV variants', () => {
+  it('reads CRLF line ends and DA checksums as plain records', () => {
+    const plain = parseReport('coverage', 'a', 'SF:a.js\nDA:1,2\nDA:2,0\nend_of_record\n') as CoverageReport;
+    const windows = parseReport(
+      'coverage',
+      'b',
+      'SF:a.js\r\nDA:1,2,Zm9v\r\nDA:2,0\r\nend_of_record\r\n',
+    ) as CoverageReport;
+    expect(windows.files).toEqual(plain.files);
+    expect(plain.files[0]!.lines).toEqual({ found: 2, hit: 1 });
   });
 });
