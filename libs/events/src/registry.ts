@@ -10,7 +10,13 @@ import { GetChangedLines, ReadRepositoryFile } from './messages/file-query.js';
 import { GetStageLogs } from './messages/log.js';
 import { GetCanaryReport, GetQualityReport, ReplayCanaryAnalysis } from './messages/reports.js';
 import { GiveJudgment, JudgmentGiven, JudgmentRequested } from './messages/judgment.js';
-import { NotificationRequested } from './messages/notification.js';
+import {
+  GetNotificationSettings,
+  ListDeliveries,
+  NotificationRequested,
+  SetNotificationSettings,
+  SlackInteraction,
+} from './messages/notification.js';
 import {
   CancelExecution,
   ExecutionPaused,
@@ -48,6 +54,10 @@ export const ALL_CONTRACTS: readonly AnyContract[] = [
   GiveJudgment,
   JudgmentGiven,
   NotificationRequested,
+  SlackInteraction,
+  SetNotificationSettings,
+  GetNotificationSettings,
+  ListDeliveries,
   ReadRepositoryFile,
   GetChangedLines,
   GetStageLogs,

@@ -139,7 +139,7 @@ export const STAGE_TYPE_SPECS: Record<StageType, StageTypeSpec> = {
   notify: {
     description: 'Send a message about the execution to chat, e-mail or a webhook.',
     settings: NotifySettings,
-    outputs: [],
+    outputs: ['delivered', 'failed', 'pending'],
     defaultTimeoutMs: fixed(minutes(5)),
   },
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineEvent } from '../contract.js';
 import { ApplicationName, Id, Timestamp, Trigger } from './common.js';
+import { NotificationSettings } from './notification.js';
 
 export const ExecutionStatus = z.enum([
   'NOT_STARTED',
@@ -26,6 +27,8 @@ export const ExecutionCreated = defineEvent({
   schema: ExecutionRef.extend({
     stages: z.array(z.object({ stageId: Id, type: z.string().min(1), dependsOn: z.array(Id) })),
     createdAt: Timestamp,
+    /** The pipeline file's `notifications:` section, when it has one (the notifier applies it). */
+    notifications: NotificationSettings.optional(),
   }),
 });
 

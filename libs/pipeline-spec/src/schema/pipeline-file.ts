@@ -1,3 +1,4 @@
+import { NotificationSettings } from '@aviary/events';
 import { z } from 'zod';
 import { STAGE_TYPES, type StageType } from '../model.js';
 import { STAGE_TYPE_SPECS } from '../stage-types.js';
@@ -59,6 +60,10 @@ const PipelineCommonShape = {
   timeout: Duration.optional().meta({
     description:
       'Longest run of a whole execution (default: the longest chain of stage timeouts, retries included).',
+  }),
+  notifications: NotificationSettings.optional().meta({
+    description:
+      'Who hears about this pipeline: channels (failures, judgments, rollbacks), subscriptions by event, template overrides.',
   }),
 };
 

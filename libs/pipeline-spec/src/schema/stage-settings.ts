@@ -430,5 +430,9 @@ export const NotifySettings = z
       .min(1)
       .optional()
       .meta({ description: 'Message (a template); default: a summary of the execution.' }),
+    failOnError: z.boolean().prefault(false).meta({
+      description:
+        'Fail the stage when a channel could not be notified (default false: the stage completes and says what failed).',
+    }),
   })
   .strict();
