@@ -63,6 +63,8 @@ export class Changes {
   clearAllTimers = false;
   /** The execution ended: the next one queued on its branch may start. */
   groupNext = false;
+  /** When the watchdog should look again, if not what the state implies. */
+  watchdogAt: Date | undefined;
   readonly history: HistoryEntry[] = [];
 
   get empty(): boolean {

@@ -503,11 +503,20 @@ describe('an execution', () => {
       expect(watchdogDeadline(d.state, 1_000, d.now)).toEqual(new Date(T0.getTime() + 11_000));
     });
 
+    it('leaves alone an execution that a timer will move', () => {
+      const d = drive(pipeline([stage('a', 'run', { timeoutMs: 10_000 })])).start();
+      const due = new Date(T0.getTime() + 60_000);
+      d.later(15_000).step((run) => run.watchdog(1_000, [due]));
+      expect(d.outcome).toEqual({ applied: false, reason: 'a timer is pending' });
+      expect(d.last.watchdogAt).toEqual(new Date(due.getTime() + 1_000));
+      expect(d.state.status).toBe('RUNNING');
+    });
+
     it('leaves an execution alone before then, and stops it after, saying what was overdue', () => {
       const d = drive(pipeline([stage('a', 'run', { timeoutMs: 10_000 })])).start();
-      d.later(5_000).step((run) => run.watchdog(1_000));
+      d.later(5_000).step((run) => run.watchdog(1_000, []));
       expect(d.outcome.applied).toBe(false);
-      d.later(10_000).step((run) => run.watchdog(1_000));
+      d.later(10_000).step((run) => run.watchdog(1_000, []));
       expect(d.state.status).toBe('TERMINAL');
       expect(d.state.reason).toBe(
         'stopped by the watchdog: no progress: a (attempt 1) RUNNING waiting for worker since 2026-11-26T10:00:00.000Z, due by 2026-11-26T10:00:10.000Z; pipeline timeout 1h from 2026-11-26T10:00:00.000Z',

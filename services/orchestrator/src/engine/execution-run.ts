@@ -302,12 +302,20 @@ export class ExecutionRun {
 
   /**
    * The watchdog found the execution past the moment it should have progressed. It schedules again
-   * (a lost step resumes); if nothing moves, the execution ends TERMINAL with what was overdue.
+   * (a lost step resumes); if nothing moves and no timer of the execution is left to move it (its due
+   * timers were fired just before), the execution ends TERMINAL with what was overdue.
    */
-  watchdog(graceMs: number): Outcome {
+  watchdog(graceMs: number, pendingTimers: readonly Date[]): Outcome {
     if (!this.active || this.state.status === 'NOT_STARTED') return ignored(`it is ${this.state.status}`);
     this.advance();
     if (!this.changes.empty) return APPLIED;
+    if (pendingTimers.length > 0) {
+      // A timer will move it (it was away, not lost): look again once the first one is overdue.
+      const first = Math.min(...pendingTimers.map((due) => due.getTime()));
+      this.changes.execution = true;
+      this.changes.watchdogAt = new Date(Math.max(first, this.now.getTime()) + graceMs);
+      return ignored('a timer is pending');
+    }
     const deadline = watchdogDeadline(this.state, graceMs, this.now);
     if (deadline && deadline > this.now) {
       // Not overdue after all (the row's deadline was stale): write the right one back.

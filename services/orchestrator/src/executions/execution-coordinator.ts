@@ -128,8 +128,23 @@ export class ExecutionCoordinator {
     }
   }
 
+  /**
+   * Fires the execution's due timers first (a replica that was down, or a stalled timer loop, is not
+   * a stuck execution), then lets the engine judge, knowing which timers are still to come.
+   */
   async watchdog(executionId: string): Promise<Outcome | undefined> {
-    return this.step(executionId, {}, (run) => run.watchdog(this.config.watchdogGraceMs));
+    const due = await this.withDatabase(() =>
+      this.store.dueTimersOf(this.db.dataSource.manager, executionId),
+    );
+    for (const timer of due) await this.fire(timer);
+    return this.transaction(async (manager, now) => {
+      const locked = await this.store.lock(manager, executionId);
+      if (!locked) return undefined;
+      const pending = await this.store.pendingTimers(manager, executionId);
+      const run = new ExecutionRun(locked.state, this.language, now);
+      const outcome = run.watchdog(this.config.watchdogGraceMs, pending);
+      return { outcome, writes: [{ locked, changes: run.changes }] };
+    });
   }
 
   async repairOrphans(): Promise<void> {

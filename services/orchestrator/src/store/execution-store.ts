@@ -293,7 +293,7 @@ export class ExecutionStore {
   ): Promise<Enqueued[]> {
     const { state } = locked;
     const { now } = context;
-    const watchdogAt = watchdogDeadline(state, context.watchdogGraceMs, now);
+    const watchdogAt = changes.watchdogAt ?? watchdogDeadline(state, context.watchdogGraceMs, now);
     const { created, updated } = this.attemptRows(changes.attempts);
     const timers = changes.timersToAdd.map((timer) => timerRow(timer, null));
     if (changes.groupNext) timers.push(timerRow({ kind: 'group-next', dueAt: now }, locked.concurrencyGroup));
@@ -440,6 +440,42 @@ export class ExecutionStore {
       concurrencyGroup: row.concurrency_group,
       dueAt: row.due_at,
     }));
+  }
+
+  /** The execution's timers that are due now (for the watchdog to fire before it judges). */
+  async dueTimersOf(manager: EntityManager, executionId: string): Promise<DueTimer[]> {
+    const rows = await manager.query<
+      {
+        id: string;
+        kind: TimerKind;
+        stage_id: string | null;
+        attempt: number | null;
+        concurrency_group: string | null;
+        due_at: Date;
+      }[]
+    >(
+      `select id, kind, stage_id, attempt, concurrency_group, due_at from ${this.timers}
+       where execution_id = $1 and due_at <= now() and kind <> 'group-next' order by due_at`,
+      [executionId],
+    );
+    return rows.map((row) => ({
+      id: String(row.id),
+      executionId,
+      kind: row.kind,
+      stageId: row.stage_id,
+      attempt: row.attempt,
+      concurrencyGroup: row.concurrency_group,
+      dueAt: row.due_at,
+    }));
+  }
+
+  /** When the execution's own timers are due (not the hand-over of its queue). */
+  async pendingTimers(manager: EntityManager, executionId: string): Promise<Date[]> {
+    const rows = await manager.query<{ due_at: Date }[]>(
+      `select due_at from ${this.timers} where execution_id = $1 and kind <> 'group-next'`,
+      [executionId],
+    );
+    return rows.map((row) => row.due_at);
   }
 
   async nextDue(manager: EntityManager): Promise<Date | undefined> {
