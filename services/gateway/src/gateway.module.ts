@@ -19,6 +19,8 @@ import { WebhooksController } from './webhooks/webhooks.controller.js';
 import { EventsController } from './events/events.controller.js';
 import { ExecutionsController } from './executions/executions.controller.js';
 import { ReportsController } from './reports/reports.controller.js';
+import { NotificationsController } from './notifications/notifications.controller.js';
+import { SlackController } from './slack/slack.controller.js';
 
 export interface GatewayModuleOptions {
   config: GatewayConfig;
@@ -42,6 +44,8 @@ export class GatewayModule {
         EventsController,
         TokensController,
         AuditController,
+        SlackController,
+        NotificationsController,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: options.config },

@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
+  type Envelope,
   ExecutionCompleted,
   ExecutionFailed,
   GetNotificationSettings,
   ListDeliveries,
   SetNotificationSettings,
+  StageCommands,
+  type StageCommandData,
   StageEvents,
 } from '@aviary/events';
 import { eventually } from '@aviary/test-support';
@@ -285,5 +288,163 @@ describe('the notifier', () => {
       const nowhere = (await deliveriesOf('billing')).find((d) => d.channel === 'slack-webhook:nowhere');
       expect(nowhere).toMatchObject({ status: 'dead', attempts: [{ outcome: 'dead' }] });
     }, 20_000);
+  }, 60_000);
+
+  it('retries 429 (after its Retry-After) and 5xx, dead-letters after the limit, and a dead channel holds up no other', async () => {
+    api.script(
+      /^\/hooks\/retry$/,
+      { status: 429, headers: { 'retry-after': '1' }, body: { error: 'slow down' } },
+      { status: 503, body: { error: 'unavailable' } },
+    );
+    api.hang(/^\/hooks\/dead$/);
+    const run = new ExecutionScript(notifier, 'orders');
+    await run.created({
+      channels: ['webhook:retry', 'webhook:dead', 'slack-webhook:alerts'],
+      subscriptions: [],
+      templates: {},
+    });
+    const failedAt = Date.now();
+    await notifier.publish(ExecutionFailed, {
+      ...run.ref,
+      failedAt: run.tick(),
+      durationMs: 1000,
+      reason: 'boom',
+    });
+
+    // The live channel is told at once, while the dead one holds its own slots.
+    await eventually(() => {
+      expect(
+        api.callsTo(/^\/slack\/hooks\/alerts$/).filter((c) => c.raw.includes(run.executionId)),
+      ).toHaveLength(1);
+    }, 10_000);
+    expect(Date.now() - failedAt).toBeLessThan(1500);
+
+    await eventually(async () => {
+      const retried = (await deliveriesOf('orders')).find((d) => d.channel === 'webhook:retry');
+      expect(retried?.status).toBe('delivered');
+      expect(retried?.attempts).toMatchObject([
+        { attempt: 1, outcome: 'retry', statusCode: 429, retryAfterMs: 1000 },
+        { attempt: 2, outcome: 'retry', statusCode: 503 },
+        { attempt: 3, outcome: 'delivered', statusCode: 204 },
+      ]);
+      const [first, second] = retried!.attempts;
+      expect(Date.parse(second!.at) - Date.parse(first!.at)).toBeGreaterThanOrEqual(1000);
+    }, 20_000);
+    const calls = api.callsTo(/^\/hooks\/retry$/);
+    expect(calls).toHaveLength(3);
+    expect(new Set(calls.map((c) => (c.body as { id: string }).id)).size).toBe(1); // the same CloudEvent id each time
+
+    await eventually(async () => {
+      const dead = (await deliveriesOf('orders')).find((d) => d.channel === 'webhook:dead');
+      expect(dead?.status).toBe('dead');
+      expect(dead?.attempts.map((a) => a.outcome)).toEqual(['retry', 'retry', 'dead']);
+      expect(dead?.lastError).toMatch(/timeout/i);
+    }, 30_000);
+    const dead = await notifier.client.client.query(ListDeliveries, {
+      application: 'orders',
+      status: ['dead'],
+      limit: 50,
+    });
+    expect(dead.deliveries.map((d) => d.channel)).toEqual(['webhook:dead']);
+  }, 60_000);
+
+  it('delivers an event the bus delivers twice only once', async () => {
+    const run = new ExecutionScript(notifier, 'search');
+    await run.created({
+      channels: ['webhook:ci', 'email:search@example.com'],
+      subscriptions: [],
+      templates: {},
+    });
+    const envelope = await notifier.publish(ExecutionFailed, {
+      ...run.ref,
+      failedAt: run.tick(),
+      durationMs: 10,
+      reason: 'x',
+    });
+    // Past the test bus's duplicate window, JetStream takes the same envelope again: a redelivery.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await notifier.client.client.publishEnvelope(ExecutionFailed.subject, envelope);
+    await eventually(async () => {
+      const metrics = await (await fetch(`${notifier.service.url}/metrics`)).text();
+      const received = new RegExp(
+        `aviary_bus_messages_received_total\\{[^}]*subject="${ExecutionFailed.subject.replace(/\./g, '\\.')}"[^}]*\\} (\\d+)`,
+      ).exec(metrics);
+      expect(Number(received?.[1])).toBeGreaterThanOrEqual(2);
+      expect(
+        smtp.mails.filter((m) => m.parsed.headers.get('x-aviary-execution') === run.executionId),
+      ).toHaveLength(1);
+      expect(api.callsTo(/^\/hooks\/ci$/).filter((c) => c.raw.includes(run.executionId))).toHaveLength(1);
+    }, 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(api.callsTo(/^\/hooks\/ci$/).filter((c) => c.raw.includes(run.executionId))).toHaveLength(1);
+  }, 60_000);
+
+  it('runs notify stages: completed with what was delivered and what failed, never held up by a dead channel', async () => {
+    const run = new ExecutionScript(notifier, 'payments');
+    await run.created();
+    const seen: Envelope[] = [];
+    const feed = await notifier.client.client.subscribeEvents('aviary.evt.stage.notifier.>');
+    void (async () => {
+      for await (const event of feed) seen.push(event.envelope);
+    })();
+    const command = (stageId: string, settings: Record<string, unknown>): StageCommandData => ({
+      executionId: run.executionId,
+      stageId,
+      attempt: 1,
+      application: 'payments',
+      stageType: 'notify',
+      trigger: run.ref.trigger,
+      settings,
+      inputs: {},
+      deadline: new Date(Date.now() + 120_000).toISOString(),
+    });
+    const result = (stageId: string) =>
+      eventually(() => {
+        const found = seen.find(
+          (e) =>
+            (e.data as { stageId: string }).stageId === stageId && /\.(completed|failed)\.v1$/.test(e.type),
+        );
+        expect(found).toBeDefined();
+        return found!;
+      }, 20_000);
+    try {
+      const started = Date.now();
+      await notifier.publish(
+        StageCommands.notifier['notify-stage'],
+        command('notify', {
+          channels: ['webhook:ci', 'slack-webhook:gone', 'webhook:dead'],
+          message: 'Released {{shortSha}} of {{application}}',
+        }),
+      );
+      const done = await result('notify');
+      expect(done.type).toBe(StageEvents.notifier.completed.type);
+      expect(done.data).toMatchObject({
+        outputs: {
+          delivered: ['webhook:ci'],
+          failed: [{ channel: 'slack-webhook:gone', error: expect.stringMatching(/^HTTP 404/) }],
+          pending: ['webhook:dead'],
+        },
+      });
+      // The wait (NOTIFIER_STAGE_WAIT_MS) bounds how long a dead channel can hold the stage.
+      expect(Date.now() - started).toBeLessThan(12_000);
+      const posted = api.callsTo(/^\/hooks\/ci$/).find((c) => c.raw.includes(run.executionId));
+      expect(posted?.body).toMatchObject({
+        type: 'dev.aviary.notification.notify',
+        data: { message: 'Released a94a8fe of payments' },
+      });
+      expect(seen.filter((e) => e.type === StageEvents.notifier.started.type)).toHaveLength(1);
+
+      await notifier.publish(
+        StageCommands.notifier['notify-stage'],
+        command('strict', { channels: ['slack-webhook:gone'], failOnError: true }),
+      );
+      const strict = await result('strict');
+      expect(strict.type).toBe(StageEvents.notifier.failed.type);
+      expect(strict.data).toMatchObject({
+        error: { code: 'notification-failed', message: expect.stringContaining('slack-webhook:gone') },
+      });
+    } finally {
+      feed.close();
+    }
   }, 60_000);
 });

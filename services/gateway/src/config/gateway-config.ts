@@ -1,3 +1,4 @@
+import { registerSecret } from '@aviary/observability';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
@@ -40,6 +41,7 @@ export const GatewayEnvironment = z.object({
   AVIARY_OIDC_ROLES_CLAIM: z.string().min(1).default('groups'),
   AVIARY_OIDC_USER_CLAIM: z.string().min(1).default('email'),
   AVIARY_OIDC_ROLE_MAP: RoleMap.optional(),
+  AVIARY_SLACK_SIGNING_SECRET: z.string().min(8).optional(),
 });
 
 export type Role = 'viewer' | 'deployer' | 'admin';
@@ -69,6 +71,8 @@ export interface GatewayConfig {
   anonymousRead: boolean;
   queryTimeoutMs: number;
   oidc: OidcConfig | undefined;
+  /** The Slack app's signing secret: `/slack/interactions` is off without it. */
+  slackSigningSecret: string | undefined;
 }
 
 export class GatewayConfigError extends Error {
@@ -122,6 +126,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     throw new GatewayConfigError(
       'invalid configuration for gateway: AVIARY_OIDC_AUDIENCE and AVIARY_OIDC_JWKS_URL need AVIARY_OIDC_ISSUER',
     );
+  registerSecret(e.AVIARY_SLACK_SIGNING_SECRET);
   return {
     mode: e.AVIARY_ENV,
     secretKey,
@@ -133,6 +138,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     trustProxy: parseTrustProxy(e.AVIARY_TRUST_PROXY),
     anonymousRead: e.AVIARY_ANONYMOUS_READ,
     queryTimeoutMs: e.AVIARY_QUERY_TIMEOUT_MS,
+    slackSigningSecret: e.AVIARY_SLACK_SIGNING_SECRET,
     oidc:
       e.AVIARY_OIDC_ISSUER === undefined
         ? undefined

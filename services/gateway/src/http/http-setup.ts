@@ -8,9 +8,11 @@ import { ProblemException, validationProblem } from './problem.js';
 import { ProblemFilter } from './problem.filter.js';
 
 export const WEBHOOK_PREFIX = '/webhooks/';
+/** Slack's interactivity requests: signed over the raw form body, like the webhooks. */
+export const SLACK_PREFIX = '/slack/';
 
 function isWebhook(request: FastifyRequest): boolean {
-  return request.url.startsWith(WEBHOOK_PREFIX);
+  return request.url.startsWith(WEBHOOK_PREFIX) || request.url.startsWith(SLACK_PREFIX);
 }
 
 /**
