@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { jest, afterEach, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,9 @@ import { OutboxRelay, type EnvelopePublisher } from '../outbox/outbox-relay.js';
 import { outboxMigrations } from '../outbox/outbox.migrations.js';
 import { SlowCountingMigration, Widget, WidgetMigration } from '../testing/widget.js';
 import { PGliteHost } from './pglite-host.js';
+
+// PGlite compiles PostgreSQL's WASM at start: seconds alone, much longer on a busy 2-core machine.
+jest.setTimeout(120_000);
 
 async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

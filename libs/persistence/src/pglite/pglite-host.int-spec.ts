@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { jest, afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { PGliteHost } from './pglite-host.js';
+
+// PGlite compiles PostgreSQL's WASM at start: seconds alone, much longer on a busy 2-core machine.
+jest.setTimeout(120_000);
 
 describe('PGliteHost wire front', () => {
   let host: PGliteHost;

@@ -241,6 +241,9 @@ describe('strategies on Kubernetes (the API test server)', () => {
       baselineScope: `${app}-baseline`,
       canaryScope: `${app}-canary`,
       location: 'production',
+      // Prometheus finds the pods on Kubernetes; only the local provider lists scrape targets.
+      baselineTargets: [],
+      canaryTargets: [],
     });
     expect(selector(app)).toEqual({ app });
 
