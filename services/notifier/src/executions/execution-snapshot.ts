@@ -212,18 +212,15 @@ export function applyEvent(
     case 'judgment-requested': {
       const d = event.data;
       const existing = snapshot.judgments.find((j) => j.stageId === d.stageId);
-      // A judgment asked again (the stage restarted) is pending again; a stale request changes nothing.
-      if (existing && existing.decidedAt !== undefined && existing.decidedAt >= event.at) break;
-      if (existing && existing.decidedAt === undefined && existing.requestedAt >= event.at) break;
-      snapshot.judgments = [
-        ...snapshot.judgments.filter((j) => j.stageId !== d.stageId),
-        {
-          stageId: d.stageId,
-          instructions: d.instructions,
-          allowedRoles: d.allowedRoles,
-          requestedAt: event.at,
-        },
-      ];
+      const asked = { instructions: d.instructions, allowedRoles: d.allowedRoles, requestedAt: event.at };
+      const others = snapshot.judgments.filter((j) => j.stageId !== d.stageId);
+      // The decision overtook its request: keep it, with what the request says.
+      if (existing?.decidedAt !== undefined && existing.decidedAt >= event.at)
+        snapshot.judgments = [...others, { ...existing, ...asked }];
+      // A newer request is already waiting: this one is stale.
+      else if (existing && existing.decidedAt === undefined && existing.requestedAt > event.at) break;
+      // Asked again (the stage restarted): pending again.
+      else snapshot.judgments = [...others, { stageId: d.stageId, ...asked }];
       break;
     }
     case 'judgment-given': {
