@@ -28,7 +28,7 @@ import {
   TriggerExecution,
 } from './messages/orchestrator.js';
 import { StageCommands, StageEvents } from './messages/stage.js';
-import { ReleaseChanged } from './messages/deployer.js';
+import { GetEnvironments, ReleaseChanged } from './messages/deployer.js';
 import { WebhookReceived } from './messages/webhook.js';
 
 /** Every message Aviary sends, in one list: the source of the JSON Schemas and the AsyncAPI document. */
@@ -50,6 +50,7 @@ export const ALL_CONTRACTS: readonly AnyContract[] = [
   ...Object.values(StageCommands).flatMap((commands) => Object.values<MessageContract>(commands)),
   ...Object.values(StageEvents).flatMap((events) => Object.values<MessageContract>(events)),
   ReleaseChanged,
+  GetEnvironments,
   JudgmentRequested,
   GiveJudgment,
   JudgmentGiven,

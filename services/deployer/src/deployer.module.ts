@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type DeployerConfig } from './config/deployer-config.js';
+import { EnvironmentsController } from './environments/environments.controller.js';
 import { DeployerController } from './releases/deployer.controller.js';
 import { ReleaseService } from './releases/release-service.js';
 import { DEPLOYER_CONFIG, TARGETS } from './releases/tokens.js';
@@ -11,7 +12,7 @@ export class DeployerModule {
   static forRoot(config: DeployerConfig): DynamicModule {
     return {
       module: DeployerModule,
-      controllers: [DeployerController],
+      controllers: [DeployerController, EnvironmentsController],
       providers: [
         { provide: DEPLOYER_CONFIG, useValue: config },
         { provide: TARGETS, useValue: new TargetRegistry(config) },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEvent } from '../contract.js';
+import { defineEvent, defineQuery } from '../contract.js';
 import { ApplicationName, Id, Timestamp } from './common.js';
 
 /** The release state machine's states (services/deployer), as the UI shows them. */
@@ -44,4 +44,49 @@ export const ReleaseChanged = defineEvent({
     retiring: z.object({ deployment: z.string().min(1), at: Timestamp }).optional(),
     changedAt: Timestamp,
   }),
+});
+
+/** A Deployment of one application in one environment, as Spinnaker's cluster view showed it. */
+export const ServerGroup = z.object({
+  /** The Deployment (`<app>`, `<app>-alt`, `<app>-baseline`, `<app>-canary`). */
+  name: z.string().min(1),
+  /** What it is for: production traffic, a canary's two sides, or the previous version kept. */
+  role: z.enum(['production', 'baseline', 'canary', 'previous']),
+  image: z.string().min(1),
+  /** The image's tag (or digest), the version people read. */
+  version: z.string().min(1),
+  replicas: z.int().min(0),
+  /** healthy: up; deploying: being rolled out or changed; retiring: kept scaled down, deleted later. */
+  health: z.enum(['healthy', 'deploying', 'retiring']),
+  /** The release that put it there (absent when Aviary has no record of it). */
+  releaseId: Id.optional(),
+  executionId: Id.optional(),
+  deployedAt: Timestamp.optional(),
+});
+export type ServerGroup = z.infer<typeof ServerGroup>;
+
+export const EnvironmentView = z.object({
+  environment: z.string().min(1),
+  namespace: z.string().min(1),
+  serverGroups: z.array(ServerGroup),
+  /** The newest release of the application there, whatever became of it. */
+  lastRelease: z.object({
+    releaseId: Id,
+    executionId: Id,
+    stageId: Id,
+    strategy: z.enum(['rolling', 'blue-green', 'rolling-red-black', 'canary']),
+    state: ReleaseStateName,
+    image: z.string().min(1),
+    reason: z.string().optional(),
+    changedAt: Timestamp,
+  }),
+});
+export type EnvironmentView = z.infer<typeof EnvironmentView>;
+
+export const GetEnvironments = defineQuery({
+  path: 'deployer.get-environments',
+  description:
+    "An application's environments, each with the server groups running there (version, image, replicas, health) and its newest release, from the deployer's releases.",
+  schema: z.object({ application: ApplicationName }),
+  replySchema: z.object({ application: ApplicationName, environments: z.array(EnvironmentView) }),
 });
