@@ -158,7 +158,9 @@ stages:
     }, 30_000);
     for (const id of ids) {
       const done = await client.ended(id, 60_000);
-      expect({ id, status: done.status }).toEqual({ id, status: 'SUCCEEDED' });
+      // The reason (and the history) say why, when an execution did not succeed.
+      const why = done.status === 'SUCCEEDED' ? undefined : { reason: done.reason, history: done.history };
+      expect({ id, status: done.status, why }).toEqual({ id, status: 'SUCCEEDED', why: undefined });
       expectOneCommandPerAttempt(done);
     }
   }, 180_000);
