@@ -5,6 +5,7 @@ import {
   ExecutionFailed,
   GetNotificationSettings,
   ListDeliveries,
+  ReleaseChanged,
   SetNotificationSettings,
   StageCommands,
   type StageCommandData,
@@ -287,6 +288,53 @@ describe('the notifier', () => {
     await eventually(async () => {
       const nowhere = (await deliveriesOf('billing')).find((d) => d.channel === 'slack-webhook:nowhere');
       expect(nowhere).toMatchObject({ status: 'dead', attempts: [{ outcome: 'dead' }] });
+    }, 20_000);
+  }, 60_000);
+
+  it("tells the application's channels about a failed canary and the rollback that followed", async () => {
+    const run = new ExecutionScript(notifier, 'ledger', ['canary', 'rollback']);
+    await run.created({ channels: ['slack-webhook:alerts'], subscriptions: [], templates: {} });
+    await run.started();
+    await notifier.publish(StageEvents.canary.failed, {
+      executionId: run.executionId,
+      stageId: 'canary',
+      attempt: 1,
+      failedAt: run.tick(),
+      error: {
+        message: 'canary score 42 is not above the marginal threshold 75',
+        code: 'canary-failed',
+        retryable: false,
+      },
+      outputs: { score: 42, verdict: 'fail', reportId: `${run.executionId}/canary/1` },
+    });
+    await notifier.publish(ReleaseChanged, {
+      releaseId: 'rel-1',
+      executionId: run.executionId,
+      stageId: 'rollback',
+      attempt: 1,
+      application: 'ledger',
+      environment: 'production',
+      namespace: 'prod',
+      target: 'local',
+      strategy: 'canary',
+      state: 'rolled-back',
+      image: 'registry.example.com/ledger:a94a8fe',
+      previousImage: 'registry.example.com/ledger:0c1d2e3',
+      detail: 'baseline and canary removed; production kept ledger:0c1d2e3',
+      changedAt: run.tick(),
+    });
+    await eventually(() => {
+      const texts = api
+        .callsTo(/^\/slack\/hooks\/alerts$/)
+        .filter((c) => c.raw.includes(run.executionId))
+        .map((c) => (c.body as { text: string }).text);
+      expect(texts).toHaveLength(2);
+      expect(texts).toContainEqual(
+        expect.stringContaining('*ledger: canary failed with score 42*\ncanary score 42 is not above'),
+      );
+      expect(texts).toContainEqual(
+        expect.stringContaining('*ledger: rolled back in production*\nbaseline and canary removed'),
+      );
     }, 20_000);
   }, 60_000);
 

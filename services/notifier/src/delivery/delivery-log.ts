@@ -24,6 +24,15 @@ export interface NewDelivery {
   payload: DeliveryPayload;
 }
 
+export interface FinishedAttempt {
+  delivery: ClaimedDelivery;
+  outcome: SendOutcome;
+  status: 'delivered' | 'pending' | 'dead';
+  startedAt: Date;
+  durationMs: number;
+  retryInMs: number | undefined;
+}
+
 export interface ClaimedDelivery extends NewDelivery {
   id: string;
   /** Attempts before this one. */
@@ -149,41 +158,47 @@ export class DeliveryLog {
     );
   }
 
-  /** Records the attempt and where the delivery stands after it. */
-  async finish(
-    delivery: ClaimedDelivery,
-    outcome: SendOutcome,
-    startedAt: Date,
-    durationMs: number,
-    retryInMs: number | undefined,
-  ): Promise<'delivered' | 'pending' | 'dead'> {
-    const attempt = delivery.attempts + 1;
-    const status = outcome.ok ? 'delivered' : retryInMs === undefined ? 'dead' : 'pending';
-    const attemptOutcome = outcome.ok ? 'delivered' : status === 'dead' ? 'dead' : 'retry';
+  /** Where a delivery stands after an attempt: delivered, pending (retried in `retryInMs`) or dead. */
+  static statusAfter(outcome: SendOutcome, retryInMs: number | undefined): FinishedAttempt['status'] {
+    return outcome.ok ? 'delivered' : retryInMs === undefined ? 'dead' : 'pending';
+  }
+
+  /**
+   * Records attempts and where their deliveries stand after them, many in one statement (one commit
+   * for a burst of answers rather than one each).
+   */
+  async finish(attempts: FinishedAttempt[]): Promise<void> {
+    if (attempts.length === 0) return;
+    const column = <T>(pick: (a: FinishedAttempt) => T) => attempts.map(pick);
     await this.db.dataSource.query(
-      `with updated as (
-         update ${this.deliveries} set status = $2, attempts = $3, lease_until = null,
-           next_attempt_at = case when $2 = 'pending' then now() + $4 * interval '1 millisecond' else next_attempt_at end,
-           delivered_at = case when $2 = 'delivered' then now() else delivered_at end,
-           last_error = $5
-         where id = $1 returning id)
+      `with input as (
+         select * from unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $5::text[], $6::timestamptz[],
+                              $7::int[], $8::text[], $9::int[], $10::int[])
+           as t(id, status, attempt, retry_ms, error, started_at, duration_ms, outcome, status_code, retry_after_ms)),
+       updated as (
+         update ${this.deliveries} d set status = i.status, attempts = i.attempt, lease_until = null,
+           next_attempt_at = case when i.status = 'pending' then now() + i.retry_ms * interval '1 millisecond'
+                             else d.next_attempt_at end,
+           delivered_at = case when i.status = 'delivered' then now() else d.delivered_at end,
+           last_error = i.error
+         from input i where d.id = i.id returning d.id)
        insert into ${this.attempts} (delivery_id, attempt, at, duration_ms, outcome, status_code, error, retry_after_ms)
-       select id, $3, $6, $7, $8, $9, $5, $10 from updated
+       select i.id, i.attempt, i.started_at, i.duration_ms, i.outcome, i.status_code, i.error, i.retry_after_ms
+       from input i join updated u on u.id = i.id
        on conflict do nothing`,
       [
-        delivery.id,
-        status,
-        attempt,
-        retryInMs ?? 0,
-        outcome.ok ? null : (outcome.error ?? 'failed'),
-        startedAt,
-        Math.round(durationMs),
-        attemptOutcome,
-        outcome.statusCode ?? null,
-        outcome.retryAfterMs ?? null,
+        column((a) => a.delivery.id),
+        column((a) => a.status),
+        column((a) => a.delivery.attempts + 1),
+        column((a) => a.retryInMs ?? 0),
+        column((a) => (a.outcome.ok ? null : (a.outcome.error ?? 'failed'))),
+        column((a) => a.startedAt),
+        column((a) => Math.round(a.durationMs)),
+        column((a) => (a.outcome.ok ? 'delivered' : a.status === 'dead' ? 'dead' : 'retry')),
+        column((a) => a.outcome.statusCode ?? null),
+        column((a) => a.outcome.retryAfterMs ?? null),
       ],
     );
-    return status;
   }
 
   /** Pending deliveries of the same execution and channel (their change is in the message about to be sent). */

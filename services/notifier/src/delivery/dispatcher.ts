@@ -2,7 +2,7 @@ import { maskSecrets } from '@aviary/observability';
 import { type Logger } from 'pino';
 import { type NotifierConfig } from '../config/notifier-config.js';
 import { BUSY, type ChannelSenders } from './channel-senders.js';
-import { type ClaimedDelivery, type DeliveryLog } from './delivery-log.js';
+import { type ClaimedDelivery, DeliveryLog, type FinishedAttempt } from './delivery-log.js';
 import { nextDelayMs, type SendOutcome } from './retry-policy.js';
 
 /** How long a delivery waits when its Slack message is being updated by another one. */
@@ -26,6 +26,11 @@ export class Dispatcher {
   private wake: (() => void) | undefined;
   private recoverTimer: NodeJS.Timeout | undefined;
   private readonly active = new Set<Promise<void>>();
+  private readonly unrecorded: Array<{
+    attempt: FinishedAttempt;
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }> = [];
 
   constructor(
     private readonly config: NotifierConfig,
@@ -145,17 +150,19 @@ export class Dispatcher {
     }
     if (outcome.error) outcome = { ...outcome, error: maskSecrets(outcome.error) };
     const attempt = delivery.attempts + 1;
-    const retryIn = nextDelayMs(this.config.delivery, attempt, outcome);
-    const status = await this.log.finish(delivery, outcome, startedAt, performance.now() - started, retryIn);
+    const retryInMs = nextDelayMs(this.config.delivery, attempt, outcome);
+    const status = DeliveryLog.statusAfter(outcome, retryInMs);
+    await this.record({
+      delivery,
+      outcome,
+      status,
+      startedAt,
+      durationMs: performance.now() - started,
+      retryInMs,
+    });
     if (status === 'pending') {
       this.logger.info(
-        {
-          deliveryId: delivery.id,
-          channel: delivery.target,
-          attempt,
-          retryInMs: retryIn,
-          error: outcome.error,
-        },
+        { deliveryId: delivery.id, channel: delivery.target, attempt, retryInMs, error: outcome.error },
         'delivery failed; retrying',
       );
       return;
@@ -166,5 +173,25 @@ export class Dispatcher {
         'delivery dead-lettered',
       );
     this.hooks.finished(delivery, status);
+  }
+
+  /** Attempts that end together are written together; each caller waits for its own write. */
+  private record(attempt: FinishedAttempt): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.unrecorded.push({ attempt, resolve, reject });
+      if (this.unrecorded.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.unrecorded.splice(0, 500);
+    if (batch.length === 0) return;
+    try {
+      await this.log.finish(batch.map((b) => b.attempt));
+      for (const b of batch) b.resolve();
+    } catch (error) {
+      for (const b of batch) b.reject(error);
+    }
+    if (this.unrecorded.length > 0) setImmediate(() => void this.flush());
   }
 }

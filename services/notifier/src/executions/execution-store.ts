@@ -20,14 +20,12 @@ export class ExecutionStore {
     executionId: string,
     application: string,
   ): Promise<ExecutionSnapshot | undefined> {
-    await manager.query(
-      `insert into ${this.table} (execution_id, application, snapshot) values ($1, $2, 'null'::jsonb)
-       on conflict do nothing`,
-      [executionId, application],
-    );
+    // One statement: the upsert takes the row lock whether it inserts or finds the row.
     const rows = await manager.query<Array<{ snapshot: ExecutionSnapshot | null }>>(
-      `select snapshot from ${this.table} where execution_id = $1 for update`,
-      [executionId],
+      `insert into ${this.table} (execution_id, application, snapshot) values ($1, $2, 'null'::jsonb)
+       on conflict (execution_id) do update set execution_id = excluded.execution_id
+       returning snapshot`,
+      [executionId, application],
     );
     return rows[0]?.snapshot ?? undefined;
   }

@@ -1,7 +1,8 @@
-import { type Envelope, GetExecution } from '@aviary/events';
+import { type Envelope, GetExecution, NotificationSettings } from '@aviary/events';
 import { BusClient } from '@aviary/messaging';
 import { handleOnce } from '@aviary/persistence';
 import { Injectable } from '@nestjs/common';
+import { type EntityManager } from 'typeorm';
 import { applyEvent, applicationOf, type ExecutionEvent } from '../executions/execution-snapshot.js';
 import { NotifierCore } from '../notifier-core.js';
 import { effectiveSettings } from '../subscriptions/subscriptions.js';
@@ -32,7 +33,7 @@ export class IngestService {
    * redeliveries, then goes on without it (a notifier started after the execution never sees it).
    */
   async ingest(event: ExecutionEvent, envelope: Envelope, deliveries = WAIT_FOR_CREATED + 1): Promise<void> {
-    const { executions, settings, slackMessages, log, config, db } = this.core;
+    const { executions, slackMessages, log, config, db } = this.core;
     const executionId = event.data.executionId;
     const application = applicationOf(event) ?? (await this.applicationOf(executionId));
     const logged = await db.transaction(async (manager) => {
@@ -42,14 +43,14 @@ export class IngestService {
         throw new UnknownExecutionError(`execution ${executionId}: waiting for its ExecutionCreated`);
       const snapshot = applyEvent(previous, event);
       await executions.save(manager, snapshot);
-      const api = await settings.get(snapshot.application, manager);
+      const context = await this.contextOf(manager, snapshot.application, executionId);
       const plan = planDeliveries({
         event,
         eventId: envelope.id,
         eventType: envelope.type,
         snapshot,
-        settings: effectiveSettings(snapshot.notifications, api?.settings, config.defaultChannels),
-        slackMessages: await slackMessages.targetsOf(manager, executionId),
+        settings: effectiveSettings(snapshot.notifications, context.settings, config.defaultChannels),
+        slackMessages: context.slackMessages,
         uiUrl: config.uiUrl,
       });
       for (const target of plan.openSlack) await slackMessages.open(manager, executionId, target);
@@ -61,6 +62,25 @@ export class IngestService {
       return log.add(manager, plan.deliveries);
     });
     if (logged > 0) this.core.dispatcher.poke();
+  }
+
+  /** The application's API settings and the execution's Slack messages, in one round trip. */
+  private async contextOf(
+    manager: EntityManager,
+    application: string,
+    executionId: string,
+  ): Promise<{ settings?: NotificationSettings; slackMessages: string[] }> {
+    const { settings, slackMessages } = this.core;
+    const rows = await manager.query<Array<{ settings: unknown; targets: string[] | null }>>(
+      `select (select settings from ${settings.table} where application = $1) as settings,
+              (select array_agg(target) from ${slackMessages.table} where execution_id = $2) as targets`,
+      [application, executionId],
+    );
+    const row = rows[0];
+    return {
+      ...(row?.settings ? { settings: NotificationSettings.parse(row.settings) } : {}),
+      slackMessages: row?.targets ?? [],
+    };
   }
 
   /**

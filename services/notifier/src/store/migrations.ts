@@ -77,7 +77,6 @@ export class CreateNotifierTables1790000900000 implements MigrationInterface {
         lease_until timestamptz,
         primary key (execution_id, target)
       )`);
-    await queryRunner.query(`create index slack_messages_by_ts on slack_messages (channel_id, ts)`);
     // A notify stage attempt waiting for its deliveries before it reports.
     await queryRunner.query(`
       create table stage_runs (

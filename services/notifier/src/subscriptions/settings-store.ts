@@ -11,7 +11,7 @@ export interface StoredSettings {
 
 /** Notification settings set through the API, one row per application. */
 export class SettingsStore {
-  private readonly table: string;
+  readonly table: string;
 
   constructor(
     private readonly db: Database,

@@ -4,7 +4,7 @@ import { qualified, returned } from '../../store/schema.js';
 
 /** Where an execution's Slack message is (channel id and ts once posted), and who is updating it. */
 export class SlackMessageStore {
-  private readonly table: string;
+  readonly table: string;
 
   constructor(
     private readonly db: Database,
@@ -19,14 +19,6 @@ export class SlackMessageStore {
       `insert into ${this.table} (execution_id, target) values ($1, $2) on conflict do nothing`,
       [executionId, target],
     );
-  }
-
-  async targetsOf(manager: EntityManager, executionId: string): Promise<string[]> {
-    const rows = await manager.query<Array<{ target: string }>>(
-      `select target from ${this.table} where execution_id = $1`,
-      [executionId],
-    );
-    return rows.map((r) => r.target);
   }
 
   /** Takes the message for an update; undefined when another delivery holds it. */
@@ -56,18 +48,5 @@ export class SlackMessageStore {
        where execution_id = $1 and target = $2`,
       [executionId, target, posted?.channelId ?? null, posted?.ts ?? null],
     );
-  }
-
-  /** The channel target of a posted message, found from Slack's channel id and ts. */
-  async findByMessage(
-    channelId: string,
-    ts: string,
-  ): Promise<{ executionId: string; target: string } | undefined> {
-    const rows = await this.db.dataSource.query<Array<{ execution_id: string; target: string }>>(
-      `select execution_id, target from ${this.table} where channel_id = $1 and ts = $2`,
-      [channelId, ts],
-    );
-    const row = rows[0];
-    return row ? { executionId: row.execution_id, target: row.target } : undefined;
   }
 }
