@@ -94,6 +94,21 @@ export default tseslint.config(
     },
   },
   {
+    // Checks of the Dockerfile, compose file and Helm chart run each service's own configuration schema.
+    files: ['test/deploy/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            natsOnlyInMessaging,
+            { group: ['@aviary/*/src/*'], message: 'Import a package by its name, not its sources.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['services/**/*.ts', 'libs/**/*.ts'],
     ignores: ['**/config/**', '**/*.spec.ts', '**/*.int-spec.ts'],
     rules: {

@@ -1,3 +1,3 @@
 export { builderService } from './service.js';
 export { BuilderModule } from './builder.module.js';
-export { loadBuilderConfig, type BuilderConfig } from './config/builder-config.js';
+export { BuilderEnvironment, loadBuilderConfig, type BuilderConfig } from './config/builder-config.js';

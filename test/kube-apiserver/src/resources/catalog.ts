@@ -1,13 +1,19 @@
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { ReplicaSet } from 'kubernetes-models/apps/v1/ReplicaSet';
+import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
+import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
+import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
+import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Pod } from 'kubernetes-models/v1/Pod';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 
 export type Subresource = 'status' | 'scale' | 'log';
 
@@ -151,6 +157,76 @@ export const RESOURCES: readonly ResourceType[] = [
   ),
   resource(
     {
+      group: '',
+      version: 'v1',
+      kind: 'ServiceAccount',
+      plural: 'serviceaccounts',
+      singular: 'serviceaccount',
+      namespaced: true,
+      shortNames: ['sa'],
+    },
+    ServiceAccount,
+  ),
+  // Stored and validated only (no controller runs them): enough to apply a Helm chart's RBAC and NATS.
+  resource(
+    {
+      group: 'apps',
+      version: 'v1',
+      kind: 'StatefulSet',
+      plural: 'statefulsets',
+      singular: 'statefulset',
+      namespaced: true,
+      shortNames: ['sts'],
+      subresources: ['status', 'scale'],
+    },
+    StatefulSet,
+  ),
+  resource(
+    {
+      group: 'rbac.authorization.k8s.io',
+      version: 'v1',
+      kind: 'Role',
+      plural: 'roles',
+      singular: 'role',
+      namespaced: true,
+    },
+    Role,
+  ),
+  resource(
+    {
+      group: 'rbac.authorization.k8s.io',
+      version: 'v1',
+      kind: 'RoleBinding',
+      plural: 'rolebindings',
+      singular: 'rolebinding',
+      namespaced: true,
+    },
+    RoleBinding,
+  ),
+  resource(
+    {
+      group: 'rbac.authorization.k8s.io',
+      version: 'v1',
+      kind: 'ClusterRole',
+      plural: 'clusterroles',
+      singular: 'clusterrole',
+      namespaced: false,
+    },
+    ClusterRole,
+  ),
+  resource(
+    {
+      group: 'rbac.authorization.k8s.io',
+      version: 'v1',
+      kind: 'ClusterRoleBinding',
+      plural: 'clusterrolebindings',
+      singular: 'clusterrolebinding',
+      namespaced: false,
+    },
+    ClusterRoleBinding,
+  ),
+  resource(
+    {
       group: 'monitoring.coreos.com',
       version: 'v1',
       kind: 'ServiceMonitor',
@@ -171,6 +247,11 @@ export function apiVersionOf(resource: ResourceType): string {
 /** `deployments.apps`, as Kubernetes names a resource in its messages. */
 export function qualifiedName(resource: ResourceType): string {
   return resource.group ? `${resource.plural}.${resource.group}` : resource.plural;
+}
+
+/** The resource of an object's `apiVersion` and `kind`, if the server knows it. */
+export function resourceOfObject(apiVersion: string, kind: string): ResourceType | undefined {
+  return RESOURCES.find((r) => apiVersionOf(r) === apiVersion && r.kind === kind);
 }
 
 export function findResource(group: string, version: string, plural: string): ResourceType | undefined {

@@ -291,6 +291,7 @@ const CHECKS: Record<string, Check[]> = {
   Service: [serviceName, checkService],
   Deployment: [subdomainName, checkWorkload],
   ReplicaSet: [subdomainName, checkWorkload],
+  StatefulSet: [subdomainName, checkWorkload],
   HorizontalPodAutoscaler: [subdomainName, checkHpa],
   Ingress: [subdomainName, checkIngress],
 };
@@ -304,6 +305,7 @@ export function apiRuleCauses(resource: ResourceType, object: KubeObject): Statu
 const IMMUTABLE: Record<string, string[][]> = {
   Deployment: [['spec', 'selector']],
   ReplicaSet: [['spec', 'selector']],
+  StatefulSet: [['spec', 'selector']],
   Service: [['spec', 'clusterIP']],
 };
 
