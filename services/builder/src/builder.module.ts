@@ -162,6 +162,7 @@ export class BuilderModule {
               registry: config.registry,
               baseImage: config.baseImage,
               imageCommand: config.imageCommand,
+              localPackages: config.localPackages,
               hostEnv,
               secrets: config.stepSecrets,
             }),

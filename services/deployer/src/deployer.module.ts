@@ -1,5 +1,7 @@
+import { ARTIFACTS_BUCKET, BusClient } from '@aviary/messaging';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type DeployerConfig } from './config/deployer-config.js';
+import { ScrapeTargetsController } from './discovery/scrape-targets.controller.js';
 import { EnvironmentsController } from './environments/environments.controller.js';
 import { DeployerController } from './releases/deployer.controller.js';
 import { ReleaseService } from './releases/release-service.js';
@@ -12,10 +14,14 @@ export class DeployerModule {
   static forRoot(config: DeployerConfig): DynamicModule {
     return {
       module: DeployerModule,
-      controllers: [DeployerController, EnvironmentsController],
+      controllers: [DeployerController, EnvironmentsController, ScrapeTargetsController],
       providers: [
         { provide: DEPLOYER_CONFIG, useValue: config },
-        { provide: TARGETS, useValue: new TargetRegistry(config) },
+        {
+          provide: TARGETS,
+          useFactory: (bus: BusClient) => new TargetRegistry(config, bus.objects(ARTIFACTS_BUCKET)),
+          inject: [BusClient],
+        },
         ReleaseService,
       ],
     };

@@ -73,6 +73,8 @@ export const BuilderEnvironment = z.object({
   BUILDER_BASE_IMAGE: z.string().min(1).default('node:24-slim'),
   /** Command mode for every build-image stage (a docker/buildah/kaniko build and push), unless a stage sets its own. */
   BUILDER_IMAGE_COMMAND: z.string().min(1).optional(),
+  /** Also pack every image pushed to a registry, for a deployer whose local provider runs it. */
+  BUILDER_LOCAL_PACKAGES: z.enum(['true', 'false']).default('false'),
   /** Live log lines published per second per stage at most; the rest are only stored. */
   BUILDER_LOG_LINES_PER_SECOND: z.coerce.number().int().min(1).default(1000),
   BUILDER_LOG_FLUSH_MS: Millis(200),
@@ -97,6 +99,7 @@ export interface BuilderConfig {
   insecureRegistries: string[];
   baseImage: string;
   imageCommand?: string;
+  localPackages: boolean;
   logLinesPerSecond: number;
   logFlushMs: number;
   killGraceMs: number;
@@ -142,6 +145,7 @@ export function loadBuilderConfig(env: Record<string, string | undefined>): Buil
       .filter(Boolean),
     baseImage: e.BUILDER_BASE_IMAGE,
     imageCommand: e.BUILDER_IMAGE_COMMAND,
+    localPackages: e.BUILDER_LOCAL_PACKAGES === 'true',
     logLinesPerSecond: e.BUILDER_LOG_LINES_PER_SECOND,
     logFlushMs: e.BUILDER_LOG_FLUSH_MS,
     killGraceMs: e.BUILDER_KILL_GRACE_MS,

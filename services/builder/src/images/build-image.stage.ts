@@ -25,6 +25,8 @@ export interface BuildImageOptions {
   registry?: string;
   baseImage: string;
   imageCommand?: string;
+  /** Also pack every image build, for a deployer whose local provider runs it (`packages/<app>/<tag>`). */
+  localPackages?: boolean;
   hostEnv: Record<string, string>;
   secrets: Record<string, string>;
 }
@@ -82,11 +84,10 @@ export class BuildImageStage {
       encodeURIComponent(`${command.executionId}-${command.stageId}-${command.attempt}`),
     );
     try {
-      if (!hasRegistry) {
-        work.progress('packing the application');
-        const built = await new PackageBuilder(this.bus.objects(ARTIFACTS_BUCKET)).build({
+      const pack = () =>
+        new PackageBuilder(this.bus.objects(ARTIFACTS_BUCKET)).build({
           context,
-          buildDir,
+          buildDir: join(buildDir, 'package'),
           manifest: {
             format: 'aviary-package/v1',
             application: command.application,
@@ -96,6 +97,9 @@ export class BuildImageStage {
             labels,
           },
         });
+      if (!hasRegistry) {
+        work.progress('packing the application');
+        const built = await pack();
         log.system(
           `no registry configured: packed the application as ${built.url} (${built.size} bytes${built.reused ? ', already stored' : ''})`,
         );
@@ -122,6 +126,12 @@ export class BuildImageStage {
         },
         (text) => log.system(text),
       );
+      if (this.options.localPackages) {
+        const packed = await pack();
+        log.system(
+          `packed it too, for the local deploy provider: ${packed.url} (packages/${command.application}/${tag})`,
+        );
+      }
       return { imageUrl: built.url, imageDigest: built.digest, tag };
     } catch (error) {
       if (error instanceof RegistryError)

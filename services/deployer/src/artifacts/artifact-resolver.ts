@@ -10,6 +10,8 @@ export interface LocalRun {
 export interface ResolvedArtifact {
   directory: string;
   command: string;
+  /** The artifact's own environment, under the release's. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface ResolvedArtifact {
  * resolver that fetches and unpacks them takes this one's place.
  */
 export interface ArtifactResolver {
-  resolve(image: string, run: LocalRun | undefined): Promise<ResolvedArtifact>;
+  resolve(image: string, run: LocalRun | undefined, application?: string): Promise<ResolvedArtifact>;
 }
 
 /** Directories as given (relative ones under `root`), the command from the settings. */

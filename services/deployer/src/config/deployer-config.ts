@@ -28,6 +28,8 @@ export const LocalTargetConfig = z
   .object({
     kind: z.literal('local'),
     host: z.string().min(1).default('127.0.0.1'),
+    /** How others reach the processes (scrapes, Prometheus discovery, endpoints) when not at `host`. */
+    advertiseHost: z.string().min(1).optional(),
     /** Fixed proxy port per application (others get a free port, shown in the release events). */
     ports: z.record(z.string(), z.int().min(1).max(65535)).default({}),
   })

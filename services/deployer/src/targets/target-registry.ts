@@ -1,11 +1,14 @@
 import { KubeConfig } from '@kubernetes/client-node';
+import { type ObjectStore } from '@aviary/messaging';
 import { DirectoryArtifactResolver } from '../artifacts/artifact-resolver.js';
+import { PackageArtifactResolver } from '../artifacts/package-artifact-resolver.js';
+import { PushedImageResolver } from '../artifacts/pushed-image-resolver.js';
 import { type DeployerConfig, type TargetConfig } from '../config/deployer-config.js';
 import { ClientNodeKubeClient } from '../kube/client-node-kube-client.js';
 import { type EnvironmentDefaults } from '../manifests/manifest-input.js';
 import { type DeployTarget } from './deploy-target.js';
 import { KubernetesTarget } from './kubernetes-target.js';
-import { LocalTarget } from './local/local-target.js';
+import { LocalTarget, type ScrapeTargetGroup } from './local/local-target.js';
 
 export interface ResolvedTarget {
   /** The configuration entry it came from (an environment name or `*`). */
@@ -18,7 +21,11 @@ export interface ResolvedTarget {
 export class TargetRegistry {
   private readonly made = new Map<string, ResolvedTarget>();
 
-  constructor(private readonly config: DeployerConfig) {}
+  /** `artifacts`: where the local provider finds the packages the builder made. */
+  constructor(
+    private readonly config: DeployerConfig,
+    private readonly artifacts?: ObjectStore,
+  ) {}
 
   forEnvironment(environment: string): ResolvedTarget {
     const name = environment in this.config.targets ? environment : '*';
@@ -38,9 +45,19 @@ export class TargetRegistry {
   private make(config: TargetConfig): DeployTarget {
     if (config.kind === 'local')
       return new LocalTarget({
-        resolver: new DirectoryArtifactResolver(this.config.localRoot),
+        resolver: this.artifacts
+          ? new PushedImageResolver(
+              this.artifacts,
+              new PackageArtifactResolver(
+                this.artifacts,
+                this.config.localRoot,
+                new DirectoryArtifactResolver(this.config.localRoot),
+              ),
+            )
+          : new DirectoryArtifactResolver(this.config.localRoot),
         baseEnv: this.config.localBaseEnv,
         host: config.host,
+        ...(config.advertiseHost ? { advertiseHost: config.advertiseHost } : {}),
         ports: config.ports,
       });
     const kubeConfig = new KubeConfig();
@@ -49,6 +66,13 @@ export class TargetRegistry {
     else kubeConfig.loadFromDefault();
     if (config.context) kubeConfig.setCurrentContext(config.context);
     return new KubernetesTarget(new ClientNodeKubeClient(kubeConfig));
+  }
+
+  /** The processes local targets run, as Prometheus HTTP service discovery lists targets. */
+  localScrapeTargets(): ScrapeTargetGroup[] {
+    return [...this.made.values()].flatMap(({ target }) =>
+      target instanceof LocalTarget ? target.scrapeTargets() : [],
+    );
   }
 
   /** Stops what local targets run (processes, proxies). */

@@ -21,6 +21,8 @@ export interface ProcessSpec {
   directory: string;
   env: Record<string, string>;
   host: string;
+  /** How the process is reached (default: `host`). */
+  advertiseHost?: string;
   port: number;
   healthPath: string;
 }
@@ -71,7 +73,7 @@ export class AppProcess {
   }
 
   get url(): string {
-    return `http://${this.spec.host}:${this.spec.port}`;
+    return `http://${this.spec.advertiseHost ?? this.spec.host}:${this.spec.port}`;
   }
 
   /** The last lines it wrote, to say why it failed. */

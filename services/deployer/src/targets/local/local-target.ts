@@ -25,10 +25,18 @@ export interface LocalTargetOptions {
   /** Environment every process starts with (PATH, HOME, ...), under the release's own. */
   baseEnv: Record<string, string>;
   host?: string;
+  /** The host name others reach the processes and proxies by (default: `host`). */
+  advertiseHost?: string;
   /** Fixed proxy ports by application; others get a free port. */
   ports?: Record<string, number>;
   /** How often a starting process is health-checked. */
   probeIntervalMs?: number;
+}
+
+/** One entry of Prometheus HTTP service discovery: `[{targets: ["host:port"], labels: {...}}]`. */
+export interface ScrapeTargetGroup {
+  targets: string[];
+  labels: Record<string, string>;
 }
 
 interface Spec {
@@ -80,10 +88,12 @@ export class LocalTarget implements DeployTarget {
   readonly kind = 'local';
   private readonly apps = new Map<string, LocalApp>();
   private readonly host: string;
+  private readonly advertiseHost: string;
   private closed = false;
 
   constructor(private readonly options: LocalTargetOptions) {
     this.host = options.host ?? '127.0.0.1';
+    this.advertiseHost = options.advertiseHost ?? this.host;
   }
 
   private key(scope: AppScope): string {
@@ -108,12 +118,37 @@ export class LocalTarget implements DeployTarget {
   /** The URL of an application's proxy (once anything of it was deployed). */
   endpoint(scope: AppScope): string | undefined {
     const app = this.apps.get(this.key(scope));
-    return app ? `http://${this.host}:${app.port}` : undefined;
+    return app ? `http://${this.advertiseHost}:${app.port}` : undefined;
   }
 
   metricsTargets(scope: AppScope, deployment: string): string[] {
     const newest = this.apps.get(this.key(scope))?.groups.get(deployment)?.generations.at(-1);
     return (newest?.processes ?? []).map((p) => `${p.url}${MANIFEST_DEFAULTS.metricsPath}`);
+  }
+
+  /**
+   * The newest processes of every group, labelled as the canary's own scraping labels them
+   * (`pod=<group>-<n>`, `namespace`), for Prometheus HTTP service discovery.
+   */
+  scrapeTargets(): ScrapeTargetGroup[] {
+    return [...this.apps.entries()].flatMap(([key, app]) => {
+      const [namespace = '', application = ''] = key.split('/');
+      return [...app.groups.values()].flatMap((group) => {
+        const newest = group.generations.at(-1);
+        return (newest?.processes ?? [])
+          .filter((p) => p.state === 'starting' || p.state === 'ready')
+          .map((p, index) => ({
+            targets: [`${this.advertiseHost}:${p.spec.port}`],
+            labels: {
+              namespace,
+              pod: `${group.name}-${index}`,
+              app: application,
+              track: group.track,
+              version: newest!.spec.image,
+            },
+          }));
+      });
+    });
   }
 
   /** Every process the provider runs for an application, for the UI and tests. */
@@ -183,12 +218,14 @@ export class LocalTarget implements DeployTarget {
       directory: spec.artifact.directory,
       env: {
         ...this.options.baseEnv,
+        ...spec.artifact.env,
         ...spec.env,
         AVIARY_APP: scope.app,
         AVIARY_TRACK: group.track,
         AVIARY_VERSION: spec.image,
       },
       host: this.host,
+      advertiseHost: this.advertiseHost,
       port,
       healthPath: spec.healthPath,
     });
@@ -216,7 +253,7 @@ export class LocalTarget implements DeployTarget {
       image: workload.image,
       env: Object.fromEntries(Object.entries(workload.env).sort(([a], [b]) => a.localeCompare(b))),
       run: workload.run,
-      artifact: await this.options.resolver.resolve(workload.image, workload.run),
+      artifact: await this.options.resolver.resolve(workload.image, workload.run, workload.app),
       healthPath: workload.overrides.probes?.path ?? MANIFEST_DEFAULTS.healthPath,
     };
     let group = app.groups.get(workload.name);
