@@ -21,6 +21,9 @@ import { ExecutionsController } from './executions/executions.controller.js';
 import { ReportsController } from './reports/reports.controller.js';
 import { NotificationsController } from './notifications/notifications.controller.js';
 import { SlackController } from './slack/slack.controller.js';
+import { EnvironmentsController } from './environments/environments.controller.js';
+import { SessionController } from './session/session.controller.js';
+import { WebUiController } from './web-ui/web-ui.controller.js';
 
 export interface GatewayModuleOptions {
   config: GatewayConfig;
@@ -46,6 +49,10 @@ export class GatewayModule {
         AuditController,
         SlackController,
         NotificationsController,
+        EnvironmentsController,
+        SessionController,
+        // Last: its catch-all path must not shadow the API's.
+        WebUiController,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: options.config },

@@ -1,5 +1,6 @@
 import { registerSecret } from '@aviary/observability';
 import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 const Flag = z
@@ -41,6 +42,9 @@ export const GatewayEnvironment = z.object({
   AVIARY_OIDC_ROLES_CLAIM: z.string().min(1).default('groups'),
   AVIARY_OIDC_USER_CLAIM: z.string().min(1).default('email'),
   AVIARY_OIDC_ROLE_MAP: RoleMap.optional(),
+  AVIARY_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  AVIARY_OIDC_SCOPES: z.string().min(1).default('openid profile email'),
+  AVIARY_WEB_DIR: z.string().min(1).optional(),
   AVIARY_SLACK_SIGNING_SECRET: z.string().min(8).optional(),
 });
 
@@ -54,6 +58,9 @@ export interface OidcConfig {
   rolesClaim: string;
   userClaim: string;
   roleMap: Record<string, Role>;
+  /** The web UI's public client at the issuer (sign-in with PKCE); without it the UI asks for a token. */
+  clientId: string | undefined;
+  scopes: string;
 }
 
 export interface GatewayConfig {
@@ -71,6 +78,8 @@ export interface GatewayConfig {
   anonymousRead: boolean;
   queryTimeoutMs: number;
   oidc: OidcConfig | undefined;
+  /** The built web UI (index.html and assets), served at `/`. */
+  webDir: string;
   /** The Slack app's signing secret: `/slack/interactions` is off without it. */
   slackSigningSecret: string | undefined;
 }
@@ -78,6 +87,9 @@ export interface GatewayConfig {
 export class GatewayConfigError extends Error {
   override readonly name = 'GatewayConfigError';
 }
+
+/** `services/gateway/web/dist`, from this file in `src/config` or `dist/config`. */
+const BUILT_WEB_UI = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 /** A fixed, public key: it only makes development and tests start without configuration. */
 const DEV_SECRET_KEY = createHash('sha256').update('aviary development key: not a secret').digest();
@@ -139,6 +151,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     anonymousRead: e.AVIARY_ANONYMOUS_READ,
     queryTimeoutMs: e.AVIARY_QUERY_TIMEOUT_MS,
     slackSigningSecret: e.AVIARY_SLACK_SIGNING_SECRET,
+    webDir: e.AVIARY_WEB_DIR ?? BUILT_WEB_UI,
     oidc:
       e.AVIARY_OIDC_ISSUER === undefined
         ? undefined
@@ -149,6 +162,8 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
             rolesClaim: e.AVIARY_OIDC_ROLES_CLAIM,
             userClaim: e.AVIARY_OIDC_USER_CLAIM,
             roleMap: e.AVIARY_OIDC_ROLE_MAP ?? {},
+            clientId: e.AVIARY_OIDC_CLIENT_ID,
+            scopes: e.AVIARY_OIDC_SCOPES,
           },
   };
 }

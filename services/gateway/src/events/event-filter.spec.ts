@@ -31,6 +31,18 @@ describe('event filter', () => {
     expect(wanted('aviary.evt.stage.builder.progress.v1', progress, { execution: 'exec-2' })).toBe(false);
   });
 
+  it("keeps the deployer's release changes (what runs where) for the application they name", () => {
+    const release = buildEnvelope(
+      'dev.aviary.evt.deployer.release-changed.v1',
+      { executionId: 'exec-1', application: 'orders', environment: 'production', state: 'healthy' },
+      { source: '/aviary/deployer', correlationid: 'exec-1' },
+    );
+    expect(wanted('aviary.evt.deployer.release-changed.v1', release, { application: 'orders' })).toBe(true);
+    expect(wanted('aviary.evt.deployer.release-changed.v1', release, { application: 'payments' })).toBe(
+      false,
+    );
+  });
+
   it('names events after their contract and resumes after the last id seen', () => {
     expect(eventName('dev.aviary.evt.execution.stage-changed.v1')).toBe('execution.stage-changed');
     expect(resumeSequence('41')).toBe(42);

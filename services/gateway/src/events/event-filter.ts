@@ -1,10 +1,11 @@
 import { type Envelope, SUBJECT_ROOT } from '@aviary/events';
 
-/** The events a browser follows: executions, their stages, judgments. */
+/** The events a browser follows: executions, their stages, judgments, releases (what runs where). */
 const STREAMED = [
   `${SUBJECT_ROOT}.evt.execution.`,
   `${SUBJECT_ROOT}.evt.stage.`,
   `${SUBJECT_ROOT}.evt.judgment.`,
+  `${SUBJECT_ROOT}.evt.deployer.release-changed.`,
 ];
 
 export interface EventFilter {
