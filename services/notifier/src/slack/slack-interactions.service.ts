@@ -25,31 +25,33 @@ export class SlackInteractionsService {
     if (!decision) return;
     const target = parseJudgmentValue(data.value);
     if (!target) return this.tell(data, 'This button does not name a judgment Aviary knows.');
-    const first = await this.core.db.transaction((manager) =>
-      handleOnce(manager, 'notifier.slack-interaction', envelope.id),
-    );
-    if (!first) return;
-    const snapshot = await this.core.executions.get(target.executionId);
-    const judgment = snapshot?.judgments.find((j) => j.stageId === target.stageId);
-    const role = this.core.config.slack.users[data.user.id];
-    const refusal = judgeRefusal(role, judgment, data.user.id);
-    if (refusal) {
-      this.core.logger.info(
-        { slackUser: data.user.id, executionId: target.executionId, refusal },
-        'Slack judgment refused',
+    // The inbox row commits only if everything below succeeded; a redelivery after a crash publishes
+    // GiveJudgment again under the same id, which JetStream drops.
+    await this.core.db.transaction(async (manager) => {
+      if (!(await handleOnce(manager, 'notifier.slack-interaction', envelope.id))) return;
+      const snapshot = await this.core.executions.get(target.executionId, manager);
+      const judgment = snapshot?.judgments.find((j) => j.stageId === target.stageId);
+      const role = this.core.config.slack.users[data.user.id];
+      const refusal = judgeRefusal(role, judgment, data.user.id);
+      if (refusal) {
+        this.core.logger.info(
+          { slackUser: data.user.id, executionId: target.executionId, refusal },
+          'Slack judgment refused',
+        );
+        await this.tell(data, refusal);
+        return;
+      }
+      const user = `slack:${data.user.username ?? data.user.name ?? data.user.id}`;
+      await this.bus.publish(
+        GiveJudgment,
+        { executionId: target.executionId, stageId: target.stageId, decision, user, via: 'slack' },
+        { id: `slack-judgment:${envelope.id}`, correlationid: target.executionId },
       );
-      return this.tell(data, refusal);
-    }
-    const user = `slack:${data.user.username ?? data.user.name ?? data.user.id}`;
-    await this.bus.publish(
-      GiveJudgment,
-      { executionId: target.executionId, stageId: target.stageId, decision, user, via: 'slack' },
-      { id: `slack-judgment:${envelope.id}`, correlationid: target.executionId },
-    );
-    this.core.logger.info(
-      { slackUser: data.user.id, user, decision, executionId: target.executionId },
-      'judgment from Slack sent',
-    );
+      this.core.logger.info(
+        { slackUser: data.user.id, user, decision, executionId: target.executionId },
+        'judgment from Slack sent',
+      );
+    });
   }
 
   private async tell(data: DataOf<typeof SlackInteraction>, text: string): Promise<void> {

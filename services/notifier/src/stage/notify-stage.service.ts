@@ -48,7 +48,7 @@ export class NotifyStageService implements OnApplicationBootstrap, OnApplication
     private readonly relay: OutboxRelay,
   ) {
     core.onDeliveryFinished((delivery) => {
-      if (delivery.stageRunId) void this.settle([delivery.stageRunId]);
+      if (delivery.stageRunId) void this.settleQuietly([delivery.stageRunId]);
     });
   }
 
@@ -159,7 +159,19 @@ export class NotifyStageService implements OnApplicationBootstrap, OnApplication
     });
     this.relay.poke();
     this.core.dispatcher.poke();
-    await this.settle([runId]);
+    await this.settleQuietly([runId]);
+  }
+
+  /** Settles now if it can; what fails here is settled by the next sweep. */
+  private async settleQuietly(ids: string[]): Promise<void> {
+    try {
+      await this.settle(ids);
+    } catch (error) {
+      this.core.logger.warn(
+        { err: error, stageRuns: ids },
+        'settling notify stages failed; the sweep retries',
+      );
+    }
   }
 
   async cancelStage(data: z.output<typeof StageCancelData>, envelope: Envelope): Promise<void> {
