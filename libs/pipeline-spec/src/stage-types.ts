@@ -82,7 +82,7 @@ export const STAGE_TYPE_SPECS: Record<StageType, StageTypeSpec> = {
   deploy: {
     description: 'Deploy an image to an environment with a strategy.',
     settings: DeploySettings,
-    outputs: ['image', 'previousImage', 'revision'],
+    outputs: ['image', 'previousImage', 'revision', 'endpoint'],
     defaultTimeoutMs: fixed(minutes(15)),
   },
   'canary-deploy': {
@@ -96,6 +96,7 @@ export const STAGE_TYPE_SPECS: Record<StageType, StageTypeSpec> = {
       'location',
       'baselineTargets',
       'canaryTargets',
+      'endpoint',
     ],
     defaultTimeoutMs: fixed(minutes(15)),
   },

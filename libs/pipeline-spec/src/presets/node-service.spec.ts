@@ -173,11 +173,25 @@ notify:
           location: '${stages.canary-deploy.outputs.location}',
         },
       });
+      expect(stage(pipeline, 'canary-analysis').settings).not.toHaveProperty('step');
       expect(stage(pipeline, 'promote').settings).toMatchObject({
         image: '${stages.canary-deploy.outputs.canaryImage}',
       });
       expect(stage(pipeline, 'rollback').settings).toMatchObject({
         image: '${stages.canary-deploy.outputs.baselineImage}',
+      });
+    });
+
+    it('hands the analysis its warm-up and step when given (short intervals need a short step)', () => {
+      const quick = valid(`${full}
+canaryEnabled: true
+canary: { lifetime: 1m, interval: 20s, delay: 5s, step: 2s }
+`);
+      expect(stage(quick, 'canary-analysis').settings).toMatchObject({
+        lifetime: 60_000,
+        interval: 20_000,
+        delay: 5_000,
+        step: 2_000,
       });
     });
 

@@ -164,7 +164,7 @@ export function expandNodeService(args: NodeServiceArguments): PresetExpansion {
       },
       fromProduction,
     );
-    const { config, lifetime, interval, thresholds } = args.canary;
+    const { config, lifetime, interval, delay, step, thresholds } = args.canary;
     add(
       {
         id: 'canary-analysis',
@@ -174,6 +174,8 @@ export function expandNodeService(args: NodeServiceArguments): PresetExpansion {
         config: config ?? args.name,
         lifetime: formatDuration(lifetime),
         interval: formatDuration(interval),
+        ...(delay === undefined ? {} : { delay: formatDuration(delay) }),
+        ...(step === undefined ? {} : { step: formatDuration(step) }),
         thresholds,
         baselineScope: '${stages.canary-deploy.outputs.baselineScope}',
         canaryScope: '${stages.canary-deploy.outputs.canaryScope}',
@@ -187,6 +189,8 @@ export function expandNodeService(args: NodeServiceArguments): PresetExpansion {
         config: config === undefined ? ['name'] : ['canary', 'config'],
         lifetime: ['canary', 'lifetime'],
         interval: ['canary', 'interval'],
+        ...(delay === undefined ? {} : { delay: ['canary', 'delay'] }),
+        ...(step === undefined ? {} : { step: ['canary', 'step'] }),
         thresholds: ['canary', 'thresholds'],
         if: ['mainBranch'],
       },

@@ -94,6 +94,11 @@ export const CanaryPresetSettings = z
       .meta({ description: 'Canary configuration (default: the pipeline name).' }),
     lifetime: Duration.prefault('30m').meta({ description: 'How long the analysis runs (default 30m).' }),
     interval: Duration.prefault('5m').meta({ description: 'Length of each judged interval (default 5m).' }),
+    delay: Duration.optional().meta({ description: 'Warm-up before the first interval (default 0s).' }),
+    step: Duration.optional().meta({
+      description:
+        'Resolution of the metric series (default 60s, as Kayenta): keep several steps per interval.',
+    }),
     thresholds: CanaryThresholds.prefault({}),
   })
   .strict()
