@@ -321,12 +321,15 @@ describe('the deployer service', () => {
       local: { command: `${process.execPath} server.js`, directory: 'tiny-app' },
     });
     await client.client.publish(commands.deploy, deploy);
-    expect((await result(deploy)).data).toMatchObject({ outputs: { image: 'v1', revision: '1' } });
+    const completed = (await result(deploy)).data as { outputs: Record<string, unknown> };
+    expect(completed).toMatchObject({ outputs: { image: 'v1', revision: '1' } });
     const endpoint = seen
       .filter((e) => e.type === ReleaseChanged.type)
       .map((e) => e.data as { endpoint?: string; application: string })
       .find((d) => d.application === 'kiosk' && d.endpoint)?.endpoint;
     expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // The stage says it too, for the stages after it (a smoke test, a load generator).
+    expect(completed.outputs['endpoint']).toBe(endpoint);
     const pids = new Set<number>();
     for (let i = 0; i < 4; i++) {
       const body = (await (await fetch(endpoint!)).json()) as { version: string; pid: number };

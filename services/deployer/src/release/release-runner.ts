@@ -432,16 +432,19 @@ export class ReleaseRunner {
     await this.ctx.journal.transitioned(release, 'previous Deployment deleted');
   }
 
-  /** Outputs of a finished deploy stage (a canary strategy adds the canary-deploy ones). */
+  /**
+   * Outputs of a finished deploy stage (a canary strategy adds the canary-deploy ones), and where
+   * the application answers when the target knows (the local provider's proxy), for smoke tests.
+   */
   async deployOutputs(release: Release): Promise<Record<string, unknown>> {
-    const revision = await this.target.revision(
-      this.scope(release),
-      release.deployment ?? release.application,
-    );
+    const scope = this.scope(release);
+    const revision = await this.target.revision(scope, release.deployment ?? release.application);
+    const endpoint = this.target.endpoint(scope);
     return {
       image: release.image,
       previousImage: release.previous?.image ?? '',
       revision,
+      ...(endpoint ? { endpoint } : {}),
       ...release.outputs,
     };
   }

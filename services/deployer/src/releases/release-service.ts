@@ -575,6 +575,7 @@ function stageOutputsOf(
     'location',
     'baselineTargets',
     'canaryTargets',
+    'endpoint',
   ];
   return Object.fromEntries(keys.filter((k) => k in outputs).map((k) => [k, outputs[k]]));
 }
