@@ -24,6 +24,15 @@ describe('repositoryKey', () => {
     );
   });
 
+  it('knows a repository on this machine however its file URL is written', () => {
+    for (const address of [
+      'file:///srv/git/orders.git',
+      'file://localhost/srv/git/orders',
+      'FILE:///srv/git/orders/',
+    ])
+      expect(repositoryKey(address)).toBe('localhost/srv/git/orders');
+  });
+
   it('refuses what is not a repository address', () => {
     expect(repositoryKey('')).toBeUndefined();
     expect(repositoryKey('https://github.com/')).toBeUndefined();

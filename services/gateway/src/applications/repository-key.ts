@@ -32,7 +32,9 @@ function normalize(address: string): string | undefined {
     } catch {
       return undefined;
     }
-    host = url.hostname;
+    // A repository on this machine (file:///srv/git/orders.git, the standalone mode's and the demo's)
+    // has no host: `localhost` stands for it, as in file://localhost/srv/git/orders.git.
+    host = url.hostname || (url.protocol === 'file:' ? 'localhost' : '');
     path = decodeURIComponent(url.pathname);
   }
   path = path.replace(/^\/+|\/+$/g, '').replace(/\.git$/i, '');
