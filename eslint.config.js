@@ -80,6 +80,21 @@ export default tseslint.config(
     },
   },
   {
+    // The standalone mode composes the seven services in one process: the one place that imports them all.
+    files: ['apps/standalone/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            natsOnlyInMessaging,
+            { group: ['@aviary/*/src/*'], message: 'Import a package by its name, not its sources.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // A benchmark measures a service's internals in-process, beside the floor it is compared with.
     files: ['bench/**/*.ts'],
     rules: {
@@ -109,7 +124,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['services/**/*.ts', 'libs/**/*.ts'],
+    files: ['services/**/*.ts', 'libs/**/*.ts', 'apps/**/*.ts'],
     ignores: ['**/config/**', '**/*.spec.ts', '**/*.int-spec.ts'],
     rules: {
       'no-restricted-properties': [

@@ -24,11 +24,11 @@ const common = {
 
 export default {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,test}/**/src/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,apps,services,test}/**/src/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{libs,services,test}/**/*.int-spec.ts'],
+      testMatch: ['<rootDir>/{libs,apps,services,test}/**/*.int-spec.ts'],
       slowTestThreshold: 30,
     },
   ],

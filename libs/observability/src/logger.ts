@@ -4,7 +4,8 @@ import { currentContext } from './correlation.js';
 import { SECRET_KEYS, maskSecrets } from './secrets.js';
 
 export interface LoggerConfig {
-  service: string;
+  /** Every line's `service`; a process that hosts several services leaves it out and gives each a child. */
+  service?: string;
   level?: string;
   /** Human-readable lines for a terminal; JSON otherwise. */
   pretty?: boolean;
@@ -19,7 +20,7 @@ function redactPaths(): string[] {
 export function createLogger(config: LoggerConfig): Logger {
   const options: LoggerOptions = {
     level: config.level ?? 'info',
-    base: { service: config.service },
+    base: config.service === undefined ? {} : { service: config.service },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: redactPaths(), censor: '****' },
     mixin() {

@@ -3,7 +3,13 @@ import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestMicroservice } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { BusExceptionFilter, createJetStreamBus, type Bus } from '@aviary/messaging';
+import {
+  BusExceptionFilter,
+  createInProcessBus,
+  createJetStreamBus,
+  type Bus,
+  type InProcessBroker,
+} from '@aviary/messaging';
 import {
   createLogger,
   createMetricsRegistry,
@@ -11,7 +17,13 @@ import {
   PinoNestLogger,
   registerSecret,
 } from '@aviary/observability';
-import { Database, OutboxRelay, persistenceEntities, persistenceMigrations } from '@aviary/persistence';
+import {
+  Database,
+  OutboxRelay,
+  persistenceEntities,
+  persistenceMigrations,
+  type PGliteHost,
+} from '@aviary/persistence';
 import { type Logger } from 'pino';
 import { type Registry } from 'prom-client';
 import {
@@ -50,13 +62,34 @@ export interface ServiceDefinition {
   configure?: (app: NestFastifyApplication, context: ServiceContext) => void | Promise<void>;
 }
 
+/** What the services of one process share in the standalone mode: the message broker and PGlite. */
+export interface EmbeddedInfrastructure {
+  broker: InProcessBroker;
+  pglite: PGliteHost;
+}
+
 export interface StartOptions {
   env?: Record<string, string | undefined>;
   config?: ServiceConfig;
   /** Standalone mode and tests supply their own bus or database; otherwise JetStream and PostgreSQL. */
   bus?: Bus;
   database?: Database;
+  /**
+   * The standalone mode: an in-process bus on the shared broker and the service's schema on the
+   * shared PGlite, each with this service's metrics and logger (unless `bus` or `database` is given).
+   */
+  embedded?: EmbeddedInfrastructure;
   logger?: Logger;
+  /**
+   * False: the HTTP routes exist (reachable with {@link RunningService.inject}) but no port is opened;
+   * the standalone mode serves only the gateway's. Default true.
+   */
+  listen?: boolean;
+  /**
+   * Whether `/metrics` has the process's default metrics (CPU, memory, event loop, GC). Several
+   * services in one process measure the same process: only one of them needs them. Default true.
+   */
+  defaultMetrics?: boolean;
 }
 
 export interface RunningService {
@@ -65,8 +98,12 @@ export interface RunningService {
   bus: Bus;
   database: Database;
   logger: Logger;
-  /** Base URL of the service's HTTP server. */
+  /** The service's Prometheus registry (what `/metrics` serves). */
+  metrics: Registry;
+  /** Base URL of the service's HTTP server; empty when it does not listen (`listen: false`). */
   url: string;
+  /** A GET on the service's own routes without a socket (`/health`, `/metrics`), listening or not. */
+  inject(path: string): Promise<{ status: number; contentType: string | undefined; body: string }>;
   close(): Promise<void>;
 }
 
@@ -85,13 +122,25 @@ export async function startService(
   const logger =
     options.logger ??
     createLogger({ service: definition.name, level: config.logLevel, pretty: config.logPretty });
-  const registry = createMetricsRegistry(definition.name);
+  const registry = createMetricsRegistry(definition.name, { defaultMetrics: options.defaultMetrics ?? true });
   // Before the bus and the database: a bad setting of the service's own stops it with nothing open.
   const context: ServiceContext = { env, config, logger, metrics: registry };
   const module = definition.moduleFor?.(context) ?? definition.module;
   if (!module) throw new Error(`${definition.name}: give a module or moduleFor`);
+  const embedded = options.embedded;
   const bus =
     options.bus ??
+    (embedded
+      ? createInProcessBus(embedded.broker, {
+          service: definition.name,
+          subjectRoot: config.subjectRoot,
+          streamPrefix: config.streamPrefix,
+          maxDeliver: config.maxDeliver,
+          ackWaitMs: config.ackWaitMs,
+          metrics: registry,
+          logger,
+        })
+      : undefined) ??
     createJetStreamBus({
       service: definition.name,
       servers: config.natsUrl,
@@ -105,7 +154,9 @@ export async function startService(
   const database =
     options.database ??
     new Database({
-      target: { kind: 'postgres', url: config.databaseUrl },
+      target: embedded
+        ? { kind: 'pglite', host: embedded.pglite }
+        : { kind: 'postgres', url: config.databaseUrl },
       schema: config.schema,
       entities: [...persistenceEntities, ...(definition.entities ?? [])],
       migrations: [...persistenceMigrations, ...(definition.migrations ?? [])],
@@ -147,12 +198,20 @@ export async function startService(
   microservice.setIsInitHookCalled(true);
   await definition.configure?.(app, context);
   await app.startAllMicroservices();
-  await app.listen(config.port, config.host);
+  let url = '';
+  let port = config.port;
+  if (options.listen ?? true) {
+    await app.listen(config.port, config.host);
+    const address = app.getHttpServer().address();
+    port = typeof address === 'object' && address ? address.port : config.port;
+    url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    logger.info({ url }, `${definition.name} listening`);
+  } else {
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    logger.info(`${definition.name} started (no HTTP port of its own)`);
+  }
   relay.start();
-  const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  logger.info({ url }, `${definition.name} listening`);
 
   let closing: Promise<void> | undefined;
   return {
@@ -161,7 +220,17 @@ export async function startService(
     bus,
     database,
     logger,
+    metrics: registry,
     url,
+    inject: async (path) => {
+      const response = await app.inject({ method: 'GET', url: path });
+      const contentType = response.headers['content-type'];
+      return {
+        status: response.statusCode,
+        contentType: typeof contentType === 'string' ? contentType : undefined,
+        body: response.body,
+      };
+    },
     close: () => (closing ??= app.close()),
   };
 }

@@ -12,6 +12,7 @@ export { LOGGER, RuntimeModule, SERVICE_CONFIG, type RuntimeParts } from './runt
 export {
   runService,
   startService,
+  type EmbeddedInfrastructure,
   type RunningService,
   type ServiceContext,
   type ServiceDefinition,

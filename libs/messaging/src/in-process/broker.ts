@@ -3,6 +3,7 @@ import { type Delivery, type QueryReply } from '../link.js';
 import { FolderObjectStore } from '../objects/folder-objects.js';
 import { MemoryObjectStore } from '../objects/memory-objects.js';
 import { checkBucket, type ObjectStore } from '../objects/object-store.js';
+import { BrokerJournal, type JournaledMessage, UNCLAIMED } from './journal.js';
 
 export interface StreamConfig {
   name: string;
@@ -75,8 +76,29 @@ class MemoryConsumer {
   ) {}
 
   enqueue(message: StoredMessage): void {
+    this.stream.journal?.record(this.stream.config.name, this.config.name, message);
     this.ready.push({ message, deliveries: 0, attempt: 0 });
     this.pump();
+  }
+
+  /**
+   * A message this consumer had not acknowledged when the process stopped. One that was delivered
+   * may have a handler cut off mid-way whose work another replica would detect as its own: it comes
+   * back after the ack wait, as JetStream redelivers to a consumer whose client vanished.
+   */
+  restore(message: StoredMessage, delivered: boolean): void {
+    const entry: Entry = { message, deliveries: delivered ? 1 : 0, attempt: 0 };
+    if (!delivered) {
+      this.ready.push(entry);
+      this.pump();
+      return;
+    }
+    this.delayed.add(entry);
+    setTimeout(() => {
+      this.delayed.delete(entry);
+      this.ready.push(entry);
+      this.pump();
+    }, this.config.ackWaitMs).unref();
   }
 
   subscribe(subscriber: Subscriber): () => void {
@@ -117,6 +139,8 @@ class MemoryConsumer {
   }
 
   private deliver(entry: Entry, subscriber: Subscriber): void {
+    if (entry.deliveries === 0)
+      this.stream.journal?.markDelivered(this.stream.config.name, this.config.name, entry.message.seq);
     entry.deliveries += 1;
     const attempt = ++entry.attempt;
     this.unacked.add(entry);
@@ -157,6 +181,7 @@ class MemoryConsumer {
   private finish(entry: Entry): void {
     clearTimeout(entry.ackTimer);
     this.unacked.delete(entry);
+    this.stream.journal?.remove(this.stream.config.name, this.config.name, entry.message.seq);
     this.stream.acknowledged(entry.message);
   }
 
@@ -190,6 +215,13 @@ function subjectsOverlap(a: string, b: string): boolean {
   return true;
 }
 
+const storedOf = (message: JournaledMessage): StoredMessage => ({
+  seq: message.seq,
+  subject: message.subject,
+  payload: message.payload,
+  time: message.time,
+});
+
 class MemoryStream {
   private seq = 0;
   private readonly messages: StoredMessage[] = [];
@@ -199,7 +231,19 @@ class MemoryStream {
   private readonly followers = new Set<(message: StoredMessage) => void>();
   readonly consumers = new Map<string, MemoryConsumer>();
 
-  constructor(readonly config: StreamConfig) {}
+  constructor(
+    readonly config: StreamConfig,
+    readonly journal?: BrokerJournal,
+  ) {
+    if (!journal) return;
+    this.seq = journal.sequence(config.name);
+    if (config.retention === 'work-queue')
+      for (const message of journal.take(config.name, UNCLAIMED)) {
+        const stored = storedOf(message);
+        this.messages.push(stored);
+        this.unclaimed.push(stored);
+      }
+  }
 
   publish(subject: string, payload: Uint8Array, messageId: string): boolean {
     const now = Date.now();
@@ -210,6 +254,7 @@ class MemoryStream {
     if (this.recentIds.has(messageId)) return true;
     this.recentIds.set(messageId, now + this.config.duplicateWindowMs);
     const message: StoredMessage = { seq: ++this.seq, subject, payload, time: now };
+    this.journal?.advance(this.config.name, message.seq);
     for (const follower of this.followers) follower(message);
     if (this.config.retention === 'limits') {
       this.messages.push(message);
@@ -221,7 +266,10 @@ class MemoryStream {
     this.messages.push(message);
     const consumer = [...this.consumers.values()].find((c) => subjectMatches(c.config.filter, subject));
     if (consumer) consumer.enqueue(message);
-    else this.unclaimed.push(message);
+    else {
+      this.journal?.record(this.config.name, UNCLAIMED, message);
+      this.unclaimed.push(message);
+    }
     return false;
   }
 
@@ -240,10 +288,18 @@ class MemoryStream {
           );
     const consumer = new MemoryConsumer(config, this);
     this.consumers.set(config.name, consumer);
+    for (const message of this.journal?.take(this.config.name, config.name) ?? []) {
+      const stored = storedOf(message);
+      if (this.config.retention === 'work-queue') this.messages.push(stored);
+      consumer.restore(stored, message.delivered);
+    }
     if (this.config.retention === 'work-queue') {
       const claimed = this.unclaimed.filter((m) => subjectMatches(config.filter, m.subject));
       this.unclaimed.splice(0, this.unclaimed.length, ...this.unclaimed.filter((m) => !claimed.includes(m)));
-      for (const message of claimed) consumer.enqueue(message);
+      for (const message of claimed) {
+        consumer.enqueue(message);
+        this.journal?.remove(this.config.name, UNCLAIMED, message.seq);
+      }
     }
     return consumer;
   }
@@ -298,8 +354,17 @@ export class InProcessBroker {
   private readonly responders = new Set<Responder>();
   private readonly turns = new Map<string, number>();
 
-  /** `objectsDir`: where the object store keeps its buckets (the standalone mode's artifact folder); memory without it. */
-  constructor(private readonly options: { objectsDir?: string } = {}) {}
+  private readonly journal: BrokerJournal | undefined;
+
+  /**
+   * `objectsDir`: where the object store keeps its buckets (the standalone mode's artifact folder);
+   * memory without it. `journalDir`: where unacknowledged stream messages are kept, so that a
+   * broker started again on the same folder hands them back to their consumers (see
+   * {@link BrokerJournal}); without it they live in memory only.
+   */
+  constructor(private readonly options: { objectsDir?: string; journalDir?: string } = {}) {
+    this.journal = options.journalDir === undefined ? undefined : new BrokerJournal(options.journalDir);
+  }
 
   /** A bucket of the process's object store, shared by every bus on this broker. */
   objects(bucket: string): ObjectStore {
@@ -326,7 +391,7 @@ export class InProcessBroker {
     for (const stream of this.streams.values())
       if (stream.config.subjects === config.subjects)
         throw new Error(`subjects ${config.subjects} already belong to the stream ${stream.config.name}`);
-    this.streams.set(config.name, new MemoryStream(config));
+    this.streams.set(config.name, new MemoryStream(config, this.journal));
   }
 
   /** Stores a message on the stream that takes its subject; true when dropped as a duplicate. */

@@ -10,7 +10,18 @@ export interface PGliteHostOptions {
   dataDir?: string;
   /** How long a connection waits while another one holds the backend before it gets an error. */
   lockTimeoutMs?: number;
+  /** postgresql.conf settings, over {@link PGLITE_SETTINGS}. */
+  settings?: Record<string, string>;
 }
+
+/**
+ * PostgreSQL's defaults size a server (PGlite keeps its 128 MB of shared buffers); an embedded
+ * database of a few services' rows does with much less, and every megabyte here is resident memory
+ * of the process that hosts it.
+ */
+export const PGLITE_SETTINGS: Record<string, string> = {
+  shared_buffers: '16MB',
+};
 
 /** pg's convention: a host starting with `/` is a directory holding the socket `.s.PGSQL.<port>`. */
 const SOCKET_PORT = 5432;
@@ -30,9 +41,11 @@ export class PGliteHost {
   ) {}
 
   static async start(options: PGliteHostOptions = {}): Promise<PGliteHost> {
+    const settings = { ...PGLITE_SETTINGS, ...options.settings };
     const db = await PGlite.create({
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
       extensions: { uuid_ossp },
+      postgresqlconf: Object.entries(settings).map(([name, value]) => `${name}=${value}`),
     });
     const socketDir = await mkdtemp(join(tmpdir(), 'aviary-pglite-'));
     try {
