@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type Envelope, ReleaseChanged, StageCommands, type StageCommandData } from '@aviary/events';
+import {
+  type Envelope,
+  ExecutionCancelled,
+  ExecutionFailed,
+  ReleaseChanged,
+  StageCommands,
+  type StageCommandData,
+} from '@aviary/events';
 import { type KubeApiServer, startKubeApiServer } from '@aviary/kube-apiserver';
 import { createJetStreamBus, type Bus } from '@aviary/messaging';
 import { type RunningService, startService } from '@aviary/runtime';
@@ -275,6 +282,51 @@ describe('the deployer service', () => {
       error: { code: 'cancelled', message: 'cancelled: cancelled elsewhere' },
     });
     expect(deploymentsOf('menu-x')).toEqual(['menu-x']);
+  });
+
+  it('an execution cancelled during its analysis leaves no baseline or canary running', async () => {
+    await deployed('kiln', 'registry.local/kiln:1');
+    const canary = command('canary-deploy', canarySettings('kiln', 'registry.local/kiln:2'));
+    await client.client.publish(commands['canary-deploy'], canary);
+    expect((await result(canary)).type).toMatch(/completed/);
+    expect(deploymentsOf('kiln')).toEqual(['kiln', 'kiln-baseline', 'kiln-canary']);
+    const { executionId, application, trigger } = canary;
+    await client.client.publish(ExecutionCancelled, {
+      executionId,
+      application,
+      pipeline: 'kiln',
+      trigger,
+      cancelledAt: new Date().toISOString(),
+      cancelledBy: 'alice',
+      reason: 'wrong build',
+    });
+    await eventually(() => expect(deploymentsOf('kiln')).toEqual(['kiln']), 20_000);
+    expect(kube.get('Deployment', 'production', 'kiln')).toMatchObject({
+      spec: { template: { spec: { containers: [{ image: 'registry.local/kiln:1' }] } } },
+    });
+    await eventually(() => expect(releaseStates(canary)).toContain('aborted'), 10_000);
+  });
+
+  it('a failed execution leaves what its rolling deploy released running', async () => {
+    await deployed('quay', 'registry.local/quay:1');
+    const plain = command('deploy', deploySettings('quay', 'registry.local/quay:2'));
+    await client.client.publish(commands.deploy, plain);
+    expect((await result(plain)).type).toMatch(/completed/);
+    const { executionId, application, trigger } = plain;
+    await client.client.publish(ExecutionFailed, {
+      executionId,
+      application,
+      pipeline: 'quay',
+      trigger,
+      failedAt: new Date().toISOString(),
+      durationMs: 1,
+      reason: 'smoke test failed',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(deploymentsOf('quay')).toEqual(['quay']);
+    expect(kube.get('Deployment', 'production', 'quay')).toMatchObject({
+      spec: { template: { spec: { containers: [{ image: 'registry.local/quay:2' }] } } },
+    });
   });
 
   it('blue-green: the kept Deployment is deleted once its time is over', async () => {

@@ -1,4 +1,10 @@
-import { type DataOf, StageCommands, type StageCommandData } from '@aviary/events';
+import {
+  type DataOf,
+  ExecutionCancelled,
+  ExecutionFailed,
+  StageCommands,
+  type StageCommandData,
+} from '@aviary/events';
 import { BusContext, BusExceptionFilter } from '@aviary/messaging';
 import { Controller, UseFilters } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
@@ -6,7 +12,7 @@ import { ReleaseService } from './release-service.js';
 
 const commands = StageCommands.deployer;
 
-/** The deployer's stage commands, handed to the release use cases. */
+/** The deployer's stage commands, and the ends of executions, handed to the release use cases. */
 @Controller()
 @UseFilters(BusExceptionFilter)
 export class DeployerController {
@@ -35,5 +41,26 @@ export class DeployerController {
   @EventPattern<string>(commands.cancel.subject)
   cancel(@Payload() data: DataOf<typeof commands.cancel>, @Ctx() ctx: BusContext): Promise<void> {
     return this.releases.cancel(data, ctx.envelope.id);
+  }
+
+  @EventPattern<string>(ExecutionCancelled.subject)
+  executionCancelled(
+    @Payload() data: DataOf<typeof ExecutionCancelled>,
+    @Ctx() ctx: BusContext,
+  ): Promise<void> {
+    return this.releases.executionEnded(
+      data.executionId,
+      `execution cancelled by ${data.cancelledBy}: ${data.reason}`,
+      ctx.envelope.id,
+    );
+  }
+
+  @EventPattern<string>(ExecutionFailed.subject)
+  executionFailed(@Payload() data: DataOf<typeof ExecutionFailed>, @Ctx() ctx: BusContext): Promise<void> {
+    return this.releases.executionEnded(
+      data.executionId,
+      `execution failed: ${data.reason}`,
+      ctx.envelope.id,
+    );
   }
 }

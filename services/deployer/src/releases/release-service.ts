@@ -9,7 +9,7 @@ import { Database, enqueueMessage, OutboxRelay } from '@aviary/persistence';
 import { LOGGER } from '@aviary/runtime';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type Logger } from 'pino';
-import { type EntityManager, In, LessThanOrEqual, Not } from 'typeorm';
+import { type EntityManager, In, LessThanOrEqual, Like, Not } from 'typeorm';
 import { type DeployerConfig } from '../config/deployer-config.js';
 import { ApiRefusal } from '../kube/client-node-kube-client.js';
 import { AbortedError, RolloutFailedError } from '../kube/rollout-tracker.js';
@@ -537,6 +537,32 @@ export class ReleaseService implements OnModuleInit, OnApplicationShutdown {
       await saveRelease(manager, release, null);
       await this.failed(manager, ref, new AbortedError(ref.reason), causationid);
     });
+  }
+
+  /**
+   * An execution that ended (cancelled, or failed in a stage after its canary-deploy) with a canary
+   * neither promoted nor rolled back would leave baseline and canary running, the complaint about
+   * other tools' aborts: its releases that still hold something are aborted with the cleanup their
+   * state owes. A stage still running here was told by its own cancel; one leased by another replica
+   * is flagged for that replica's heartbeat.
+   */
+  async executionEnded(executionId: string, reason: string, causationid: string): Promise<void> {
+    const rows = await this.db.dataSource.getRepository(ReleaseRow).find({
+      where: { id: Like(`${executionId}/%`), state: In([...ACTIVE_STATES]) },
+    });
+    for (const row of rows) {
+      if (!supersededBy(row.release.strategy, row.release.state) || this.running.has(row.id)) continue;
+      if (row.leaseUntil && row.leaseUntil.getTime() > Date.now()) {
+        await this.db.dataSource.getRepository(ReleaseRow).update({ id: row.id }, { cancelReason: reason });
+        continue;
+      }
+      const target = this.targets.forEnvironment(row.environment);
+      await this.runner(
+        target,
+        this.journal(row.release, target, causationid),
+        new Date(Date.now() + 120_000).toISOString(),
+      ).abort(row.release, reason);
+    }
   }
 
   /** Deletes blue-green's kept Deployments whose time is over. */

@@ -84,7 +84,12 @@ describe('strategies on the local provider (real processes behind the weighted p
     expect(oldPids).toHaveLength(2);
 
     const second = await deployed(app, 'v2', { env: { FLAG: 'on' } });
-    expect(await runner().deployOutputs(second)).toEqual({ image: 'v2', previousImage: 'v1', revision: '2' });
+    expect(await runner().deployOutputs(second)).toEqual({
+      image: 'v2',
+      previousImage: 'v1',
+      revision: '2',
+      endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+    });
     expect(await hit(app, 4)).toEqual({ 'stable:v2': 4 });
     expect(processes(app).map((p) => p.image)).toEqual(['v2', 'v2']);
     await eventually(() => expect(oldPids.filter(alive)).toEqual([]));
