@@ -1,4 +1,4 @@
-import { type WorkerKind } from '@aviary/events';
+import { type NotificationSettings, type WorkerKind } from '@aviary/events';
 
 /**
  * The pipeline after parsing, preset expansion and validation: what the orchestrator runs. Durations
@@ -129,6 +129,8 @@ export interface ResolvedPipeline {
    * dependency chain of stage timeouts, with every retry and backoff.
    */
   timeoutMs: number;
+  /** The file's `notifications:` section (the notifier applies it to the executions). */
+  notifications?: NotificationSettings;
   /** In an order they can run in (dependencies first), ties kept in the file's order. */
   stages: ResolvedStage[];
 }

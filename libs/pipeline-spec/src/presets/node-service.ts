@@ -247,6 +247,7 @@ export function expandNodeService(args: NodeServiceArguments): PresetExpansion {
     name: args.name,
     concurrency: args.concurrency,
     triggers: args.triggers,
+    ...(args.notifications === undefined ? {} : { notifications: args.notifications }),
     stages,
   };
   return { document, origins };

@@ -99,6 +99,7 @@ export interface PipelineHead {
   concurrency: ResolvedPipeline['concurrency'];
   triggers: ResolvedPipeline['triggers'];
   timeout?: number;
+  notifications?: ResolvedPipeline['notifications'];
 }
 
 /** The resolved pipeline from checked stages (no errors left), stages in dependency order. */
@@ -120,6 +121,7 @@ export function buildPipeline(
     concurrency: head.concurrency,
     triggers,
     timeoutMs: head.timeout ?? longestChainMs(sorted),
+    ...(head.notifications === undefined ? {} : { notifications: head.notifications }),
     stages: sorted,
   };
 }

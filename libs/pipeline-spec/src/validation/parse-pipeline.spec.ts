@@ -139,6 +139,31 @@ stages:
   });
 });
 
+describe('parsePipeline notifications', () => {
+  it("keeps the file's notifications section for the notifier, explicit or preset", () => {
+    const section = `
+notifications:
+  channels: ['slack:#deploys']
+  subscriptions: [{ channel: 'email:team@example.com', events: [execution.failed] }]
+`;
+    const explicit = valid(`name: catalog-api
+stages: [{ id: unit, type: run, command: npm test }]
+${section}`);
+    const preset = valid(`preset: node-service
+name: catalog-api
+${section}`);
+    for (const pipeline of [explicit, preset])
+      expect(pipeline.notifications).toEqual({
+        channels: ['slack:#deploys'],
+        subscriptions: [{ channel: 'email:team@example.com', events: ['execution.failed'] }],
+        templates: {},
+      });
+    expect(valid('name: quiet\nstages: [{ id: unit, type: run, command: npm test }]')).not.toHaveProperty(
+      'notifications',
+    );
+  });
+});
+
 describe('parsePipeline YAML features', () => {
   it('lets stages share settings through anchors and merge keys', () => {
     const pipeline = valid(`

@@ -49,6 +49,7 @@ function checkExplicit(data: Record<string, unknown>, timeoutOverride?: number):
     concurrency: top.data.concurrency,
     triggers: top.data.triggers,
   };
+  if (top.data.notifications !== undefined) head.notifications = top.data.notifications;
   const timeout = timeoutOverride ?? top.data.timeout;
   if (timeout !== undefined) head.timeout = timeout;
   const stages = results.map(({ draft, checked }) => ({

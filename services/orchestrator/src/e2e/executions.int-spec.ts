@@ -83,7 +83,8 @@ describe('executions end to end', () => {
       ]);
       return { ...Object.fromEntries<string>(declared), ...OUTPUTS[c.stageId] };
     };
-    const preset = (name: string) => `preset: node-service\nname: ${name}\ncanaryEnabled: true\n`;
+    const preset = (name: string) =>
+      `preset: node-service\nname: ${name}\ncanaryEnabled: true\nnotifications: { channels: ['slack:#${name}'] }\n`;
 
     it('runs every stage on main, passing outputs along, and promotes', async () => {
       const app = application('preset', preset, (c) => ({
@@ -141,6 +142,10 @@ describe('executions end to end', () => {
           ]),
         ),
       );
+      // The notifier learns the file's notifications from the created event.
+      expect(stubs.eventsOf(id, 'aviary.evt.execution.created.v1')[0]?.data).toMatchObject({
+        notifications: { channels: [expect.stringMatching(/^slack:#/)] },
+      });
     }, 30_000);
 
     it('skips the production stages on another branch', async () => {

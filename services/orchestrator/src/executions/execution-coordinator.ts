@@ -240,6 +240,7 @@ export class ExecutionCoordinator {
             dependsOn: stage.dependsOn,
           })),
           createdAt: resolved.state.createdAt.toISOString(),
+          ...(pipeline.notifications === undefined ? {} : { notifications: pipeline.notifications }),
         },
       });
       return this.admit(manager, resolved, created, now);
