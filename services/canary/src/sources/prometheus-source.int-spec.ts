@@ -1,9 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { judge, parseCanaryConfig } from '@aviary/judge';
-import { eventually, startPrometheus, type TestPrometheus } from '@aviary/test-support';
+import { type Envelope, GetCanaryReport, StageCommands, type StageCommandData } from '@aviary/events';
+import { createJetStreamBus } from '@aviary/messaging';
+import { startService } from '@aviary/runtime';
+import {
+  databaseUrlForTests,
+  deleteStreams,
+  dropSchema,
+  eventually,
+  natsUrlForTests,
+  startPrometheus,
+  type TestPrometheus,
+  uniqueBusNames,
+  uniqueSchemaName,
+} from '@aviary/test-support';
+import { pino } from 'pino';
 import { type AnalysisSpec } from '../analysis/analysis-spec.js';
 import { fetchInterval } from '../analysis/judge-interval.js';
 import { type MetricsApp, startMetricsApp, testCanaryConfig } from '../testing/metrics-app.js';
+import { canaryService } from '../service.js';
 import { PrometheusSource } from './prometheus/prometheus-source.js';
 
 /** A real Prometheus scraping real processes: baseline, a canary 40 % slower, a canary like the baseline. */
@@ -120,4 +135,100 @@ describe('the Prometheus source on a real Prometheus', () => {
       }),
     ).rejects.toThrow(/Prometheus refused sum\(: bad_data/);
   });
+
+  it('judges a past window at once through the canary service (a retrospective analysis)', async () => {
+    const names = uniqueBusNames();
+    const schemaPrefix = `${uniqueSchemaName('retro')}_`;
+    const natsUrl = await natsUrlForTests();
+    const databaseUrl = await databaseUrlForTests();
+    const service = await startService(canaryService, {
+      env: {
+        NATS_URL: natsUrl,
+        DATABASE_URL: databaseUrl,
+        AVIARY_SUBJECT_ROOT: names.subjectRoot,
+        AVIARY_STREAM_PREFIX: names.streamPrefix,
+        AVIARY_SCHEMA_PREFIX: schemaPrefix,
+        PORT: '0',
+        LOG_LEVEL: 'silent',
+        CANARY_PROMETHEUS_URL: prometheus.url,
+      },
+    });
+    const client = createJetStreamBus({
+      service: 'canary-retro-test',
+      servers: natsUrl,
+      subjectRoot: names.subjectRoot,
+      streamPrefix: names.streamPrefix,
+      logger: pino({ level: 'silent' }),
+    });
+    const seen: Envelope[] = [];
+    const feed = await client.client.subscribeEvents('aviary.evt.stage.canary.>');
+    void (async () => {
+      for await (const event of feed) seen.push(event.envelope);
+    })();
+    try {
+      const end = Math.floor(Date.now() / 1000) * 1000 - 1000;
+      const command: StageCommandData = {
+        executionId: `exec-retro-${Date.now()}`,
+        stageId: 'canary-analysis',
+        attempt: 1,
+        application: 'shop',
+        stageType: 'canary-analysis',
+        trigger: {
+          kind: 'manual',
+          provider: 'aviary',
+          repository: 'https://github.com/acme/shop',
+          ref: 'refs/heads/main',
+          sha: 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3',
+        },
+        settings: {
+          config: 'shop',
+          canaryConfig: testCanaryConfig,
+          lifetime: 60_000,
+          interval: 3000,
+          delay: 0,
+          step: 1000,
+          startTime: new Date(end - 6000).toISOString(),
+          endTime: new Date(end).toISOString(),
+          thresholds: { pass: 90, marginal: 70 },
+          baselineScope: 'shop-baseline',
+          canaryScope: 'shop-slow',
+          location: 'production',
+        },
+        inputs: {},
+        deadline: new Date(Date.now() + 60_000).toISOString(),
+      };
+      const started = Date.now();
+      await client.client.publish(StageCommands.canary.analyze, command);
+      const done = await eventually(
+        () => {
+          const found = seen.find(
+            (e) =>
+              (e.data as { executionId: string }).executionId === command.executionId &&
+              /\.(completed|failed)\.v1$/.test(e.type),
+          );
+          expect(found).toBeDefined();
+          return found!;
+        },
+        20_000,
+        100,
+      );
+      // The whole window is in the past: no waiting for intervals to come due.
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(done.data).toMatchObject({ outputs: { score: 0, verdict: 'fail' } });
+      const reply = await client.client.query(GetCanaryReport, {
+        executionId: command.executionId,
+        stageId: 'canary-analysis',
+      });
+      expect(reply.found && reply.report.intervals![0]!.canary).toEqual({
+        start: new Date(end - 6000).toISOString(),
+        end: new Date(end - 3000).toISOString(),
+      });
+    } finally {
+      feed.close();
+      await client.close();
+      await service.close();
+      await dropSchema(databaseUrl, `${schemaPrefix}canary`).catch(() => undefined);
+      await deleteStreams(natsUrl, names.streamPrefix).catch(() => undefined);
+    }
+  }, 60_000);
 });
