@@ -10,6 +10,8 @@ await build({ configFile: join(root, 'vite.config.js'), logLevel: 'warn' });
 const size = measureFirstLoad(join(root, 'dist'));
 console.log(formatBundleSize(size));
 if (!size.met) {
-  console.error('the web UI is over its first-load goal: split a page into a lazy chunk or drop a dependency');
+  console.error(
+    'the web UI is over its first-load goal: split a page into a lazy chunk or drop a dependency',
+  );
   process.exit(1);
 }

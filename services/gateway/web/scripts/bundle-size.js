@@ -44,7 +44,9 @@ const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 
 /** @param {ReturnType<typeof measureFirstLoad>} size */
 export function formatBundleSize(size) {
-  const rows = [...size.files, ...size.css].map((f) => `  ${f.file.padEnd(40)} ${kb(f.bytes).padStart(10)} ${kb(f.gzip).padStart(10)} gzipped`);
+  const rows = [...size.files, ...size.css].map(
+    (f) => `  ${f.file.padEnd(40)} ${kb(f.bytes).padStart(10)} ${kb(f.gzip).padStart(10)} gzipped`,
+  );
   return [
     'web UI first load:',
     ...rows,

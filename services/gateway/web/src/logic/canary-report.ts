@@ -15,7 +15,10 @@ export interface Thresholds {
 }
 
 /** Where a score falls against the thresholds, in words: Kayenta's rule (at or below marginal fails). */
-export function scoreBand(score: number | undefined, thresholds: Thresholds | undefined): {
+export function scoreBand(
+  score: number | undefined,
+  thresholds: Thresholds | undefined,
+): {
   band: 'pass' | 'marginal' | 'fail' | 'unknown';
   text: string;
 } {
@@ -31,7 +34,12 @@ export function scoreBand(score: number | undefined, thresholds: Thresholds | un
   return { band: 'fail', text: `${score} is at or below the marginal threshold ${thresholds.marginal}` };
 }
 
-type Point = [number, ReportNumber];
+export type Point = [number, ReportNumber];
+
+/** Points as JSON carries them (the OpenAPI types lose the tuple): `[time, value]`, anything else dropped. */
+export function toPoints(raw: ReadonlyArray<ReadonlyArray<ReportNumber>>): Point[] {
+  return raw.flatMap((p) => (p.length === 2 && typeof p[0] === 'number' ? [[p[0], p[1]!] as Point] : []));
+}
 
 /**
  * Baseline and canary over time on one axis: seconds since each side's window started (the two
@@ -92,7 +100,12 @@ export interface TimelineEntry {
 
 /** Every planned interval in order: judged ones with their score, the rest still to come. */
 export function intervalTimeline(
-  intervals: Array<{ index: number; canary: { start: string; end: string }; score: number; classification: string }>,
+  intervals: Array<{
+    index: number;
+    canary: { start: string; end: string };
+    score: number;
+    classification: string;
+  }>,
   planned: number | undefined,
 ): TimelineEntry[] {
   const judged: TimelineEntry[] = intervals.map((i) => ({

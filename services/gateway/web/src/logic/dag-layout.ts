@@ -61,7 +61,11 @@ export function layoutDag(stages: Array<{ stageId: string; dependsOn: string[] }
         const x2 = b.x;
         const y2 = b.y + NODE.height / 2;
         const bend = Math.max(12, (x2 - x1) / 2);
-        return { from, to: stage.stageId, path: `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}` };
+        return {
+          from,
+          to: stage.stageId,
+          path: `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`,
+        };
       }),
   );
   const columns = Math.max(0, ...nodes.map((n) => n.column + 1));

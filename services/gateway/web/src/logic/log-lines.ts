@@ -28,7 +28,8 @@ export function mergeLines(existing: LogLine[], incoming: LogLine[]): LogLine[] 
   if (added.length === 0) return existing;
   const all = [...existing, ...added];
   const last = existing.at(-1);
-  const inOrder = !last || added.every((l) => l.attempt > last.attempt || (l.attempt === last.attempt && l.seq > last.seq));
+  const inOrder =
+    !last || added.every((l) => l.attempt > last.attempt || (l.attempt === last.attempt && l.seq > last.seq));
   return inOrder ? all : all.sort((a, b) => a.attempt - b.attempt || a.seq - b.seq);
 }
 

@@ -71,7 +71,8 @@ function thresholdWords(c: ConditionInput): string {
   const parts: string[] = [];
   const error = c.errorThreshold ?? (c.warningThreshold === undefined ? c.threshold : undefined);
   if (error !== undefined) parts.push(`fails ${words} ${formatMetric(c.metric, error)}`);
-  if (c.warningThreshold !== undefined) parts.push(`warns ${words} ${formatMetric(c.metric, c.warningThreshold)}`);
+  if (c.warningThreshold !== undefined)
+    parts.push(`warns ${words} ${formatMetric(c.metric, c.warningThreshold)}`);
   return parts.join(', ');
 }
 
@@ -122,6 +123,10 @@ export function qualitySections(report: {
   const whole = report.status ?? (report.gate === 'passed' ? 'OK' : 'ERROR');
   return [
     { name: '(project)', status: whole, rows: conditionRows(report.conditions, report.delta) },
-    ...(report.subProjects ?? []).map((p) => ({ name: p.name, status: p.status, rows: conditionRows(p.conditions) })),
+    ...(report.subProjects ?? []).map((p) => ({
+      name: p.name,
+      status: p.status,
+      rows: conditionRows(p.conditions),
+    })),
   ];
 }

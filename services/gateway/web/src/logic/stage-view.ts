@@ -108,7 +108,11 @@ export function buildStageView<R extends RunInput>(runs: R[], now: number): Stag
 }
 
 /** The mean duration of the runs that succeeded: the "average full run time" above the table. */
-export function averageRunMs(runs: Array<{ status: string; durationMs?: number | undefined }>): number | undefined {
-  const times = runs.filter((r) => r.status === 'SUCCEEDED' && r.durationMs !== undefined).map((r) => r.durationMs!);
+export function averageRunMs(
+  runs: Array<{ status: string; durationMs?: number | undefined }>,
+): number | undefined {
+  const times = runs
+    .filter((r) => r.status === 'SUCCEEDED' && r.durationMs !== undefined)
+    .map((r) => r.durationMs!);
   return times.length ? times.reduce((a, b) => a + b, 0) / times.length : undefined;
 }
