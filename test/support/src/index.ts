@@ -13,5 +13,11 @@ export { streamMessageCount } from './stream-inspect.js';
 export { startRegistry, type TestRegistry } from './registry.js';
 export { podmanRun, pushNodeBaseImage, skopeoInspect } from './node-base-image.js';
 export { startPrometheus, type ScrapeJob, type TestPrometheus } from './prometheus.js';
-export { Platform, PLATFORM_SERVICES, type PlatformOptions, type PlatformService } from './platform/platform.js';
+export {
+  Platform,
+  PLATFORM_SERVICES,
+  type PlatformOptions,
+  type PlatformService,
+} from './platform/platform.js';
 export { ServiceProcess, type ProcessExit } from './platform/service-process.js';
+export { type RecordedEvent } from './platform/platform-records.js';

@@ -12,17 +12,23 @@ export interface TestPrometheus {
   stop(): Promise<void>;
 }
 
-/** A scrape job: its name and the `host:port` targets it scrapes (path /metrics unless given). */
+/**
+ * A scrape job: its name and the `host:port` targets it scrapes (path /metrics unless given), or the
+ * URL of a Prometheus HTTP service discovery that lists them (refreshed every second).
+ */
 export interface ScrapeJob {
   job: string;
-  targets: string[];
+  targets?: string[];
   labels?: Record<string, string>;
   metricsPath?: string;
+  httpSdUrl?: string;
+  /** How often (default `1s`). */
+  scrapeInterval?: string;
 }
 
 /**
  * A real Prometheus (Debian's `prometheus`) on a free loopback port with its own storage, scraping
- * the given jobs every second. Fails with how to install it when the binary is missing.
+ * the given jobs every second unless told otherwise (static targets, or found through HTTP service discovery). Fails with how to install it when the binary is missing.
  */
 export async function startPrometheus(jobs: ScrapeJob[]): Promise<TestPrometheus> {
   if (!existsSync(PROMETHEUS_BINARY))
@@ -39,7 +45,11 @@ export async function startPrometheus(jobs: ScrapeJob[]): Promise<TestPrometheus
       scrape_configs: jobs.map((job) => ({
         job_name: job.job,
         metrics_path: job.metricsPath ?? '/metrics',
-        static_configs: [{ targets: job.targets, labels: job.labels ?? {} }],
+        ...(job.scrapeInterval
+          ? { scrape_interval: job.scrapeInterval, scrape_timeout: job.scrapeInterval }
+          : {}),
+        ...(job.targets ? { static_configs: [{ targets: job.targets, labels: job.labels ?? {} }] } : {}),
+        ...(job.httpSdUrl ? { http_sd_configs: [{ url: job.httpSdUrl, refresh_interval: '1s' }] } : {}),
       })),
     }),
   );
