@@ -9,7 +9,7 @@ import { LOGS_BUCKET } from '../logs/log-chunks.js';
 import { Masker } from '../logs/masker.js';
 import { StageLog } from '../logs/stage-log.js';
 import { type StopReason, stopReasonOf } from '../steps/executor.js';
-import { type RunStatus, type StageRuns } from '../store/stage-runs.js';
+import { type Claim, type RunStatus, type StageRuns } from '../store/stage-runs.js';
 import { StageFailure } from './stage-failure.js';
 
 export interface StageWork {
@@ -39,6 +39,9 @@ function humanMs(ms: number): string {
   if (ms < 120_000) return `${Math.round(ms / 100) / 10} s`;
   return `${Math.round(ms / 6000) / 10} min`;
 }
+
+/** Stage types whose attempt simply starts over when the builder running it died. */
+const RESTARTABLE_AFTER_A_CRASH = new Set(['checkout']);
 
 /** Thrown to the bus when the builder stops mid-attempt: the command is redelivered to another replica. */
 export class HandedBack extends Error {}
@@ -98,19 +101,7 @@ export class StageRunner {
     };
     const key = keyOf(ref);
     const meta = { source: '/aviary/builder', correlationid: command.executionId, causationid };
-    const claim = await this.runs.claim(
-      ref,
-      command.stageType,
-      this.options.owner,
-      this.options.heartbeatMs * 5,
-      (manager) =>
-        enqueueMessage(
-          manager,
-          StageEvents.builder.started,
-          { ...ref, worker: `builder/${this.options.owner}`, startedAt: new Date().toISOString() },
-          { ...meta, id: `${key}/started/${this.options.owner}` },
-        ),
-    );
+    const claim = await this.claim(command, ref, meta);
     if (claim.decision === 'skip') {
       this.logger.info({ stage: key, reason: claim.reason }, 'stage command ignored');
       return;
@@ -145,20 +136,34 @@ export class StageRunner {
       masker,
       onStored: (lines) => this.runs.storedLines(ref, lines),
     });
+    // A step whose builder died may have run wholly or in part, and its processes may still be
+    // running on that machine: running it again would run it twice. Only a checkout (which writes
+    // nothing but the workspace) starts over; any other attempt fails, and the stage's retries, if
+    // it has any, run it again as a new attempt that everyone can see.
+    const lost =
+      claim.decision === 'resume' && !claim.released && !RESTARTABLE_AFTER_A_CRASH.has(command.stageType)
+        ? new StageFailure(
+            'worker-lost',
+            `the builder running this attempt (${claim.previousOwner}) stopped without handing it back; ` +
+              'its step may have run in part, so it is not run again',
+            { retryable: true },
+          )
+        : undefined;
     if (claim.decision === 'resume')
       log.system(`taking over from builder ${claim.previousOwner}, which stopped`);
 
     let outputs: Record<string, unknown> = {};
-    let failure: StageFailure | undefined;
+    let failure: StageFailure | undefined = lost;
     const started = Date.now();
     try {
-      outputs = await work({
-        command,
-        log,
-        signal: controller.signal,
-        maskWith: (next) => (masker.current = next),
-        progress: (message, percent) => this.progress(ref, message, percent, meta),
-      });
+      if (!lost)
+        outputs = await work({
+          command,
+          log,
+          signal: controller.signal,
+          maskWith: (next) => (masker.current = next),
+          progress: (message, percent) => this.progress(ref, message, percent, meta),
+        });
       const stop = stopReasonOf(controller.signal);
       if (stop) failure = stoppedFailure(stop);
     } catch (error) {
@@ -190,6 +195,45 @@ export class StageRunner {
       failure ? { ...outputs, ...failure.options.outputs } : outputs,
       lines,
     );
+  }
+
+  /**
+   * Claims the attempt. While another replica holds it and still proves it is alive, the command is
+   * kept (the bus extends it) and the claim tried again each heartbeat: a command comes back only
+   * when its first delivery was lost, so that replica most likely died, and acknowledging the
+   * command now would leave the attempt to nobody. Past the command's deadline the orchestrator has
+   * timed the attempt out, and the command is dropped.
+   */
+  private async claim(
+    command: StageCommandData,
+    ref: StageRef,
+    meta: { source: string; correlationid: string; causationid: string },
+  ): Promise<Exclude<Claim, { decision: 'busy' }>> {
+    const key = keyOf(ref);
+    for (let waited = false; ; waited = true) {
+      const claim = await this.runs.claim(
+        ref,
+        command.stageType,
+        this.options.owner,
+        this.options.heartbeatMs * 5,
+        (manager) =>
+          enqueueMessage(
+            manager,
+            StageEvents.builder.started,
+            { ...ref, worker: `builder/${this.options.owner}`, startedAt: new Date().toISOString() },
+            { ...meta, id: `${key}/started/${this.options.owner}` },
+          ),
+      );
+      if (claim.decision !== 'busy') return claim;
+      if (Date.now() > Date.parse(command.deadline))
+        return { decision: 'skip', reason: `the attempt ran on ${claim.owner} past its deadline` };
+      if (!waited)
+        this.logger.info(
+          { stage: key, owner: claim.owner },
+          'stage command redelivered while another builder holds the attempt: waiting for it to end or go silent',
+        );
+      await new Promise((resolve) => setTimeout(resolve, this.options.heartbeatMs));
+    }
   }
 
   /** Stops an attempt running here; else records the cancel for the replica that runs it (or will). */

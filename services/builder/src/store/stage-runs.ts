@@ -5,7 +5,12 @@ import { type EntityManager } from 'typeorm';
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 export type Claim =
-  { decision: 'run' } | { decision: 'resume'; previousOwner: string } | { decision: 'skip'; reason: string };
+  | { decision: 'run' }
+  /** `released`: its owner handed it back as it stopped (its step killed); else the owner died. */
+  | { decision: 'resume'; previousOwner: string; released: boolean }
+  /** Another replica runs it and proved it is alive lately: ask again later. */
+  | { decision: 'busy'; owner: string }
+  | { decision: 'skip'; reason: string };
 
 interface RunRow {
   status: RunStatus;
@@ -19,7 +24,8 @@ interface RunRow {
 /**
  * Who runs which stage attempt, and how far its log is stored. A replica claims an attempt before
  * running it and proves it is alive with heartbeats; a redelivered command finds the attempt done
- * (skipped), running elsewhere (skipped), or abandoned by a replica that stopped (taken over).
+ * (skipped), running on a replica that is alive (busy: its command is only redelivered when that
+ * replica lost it, so it soon stops being alive), or abandoned by a replica that stopped (taken over).
  */
 export class StageRuns {
   constructor(private readonly db: Database) {}
@@ -54,16 +60,20 @@ export class StageRuns {
       }
       if (row.status !== 'running')
         return { decision: 'skip', reason: `the attempt already ended ${row.status}` };
+      if (row.owner === owner) return { decision: 'skip', reason: 'the attempt is running here' };
       const alive = row.heartbeat_at !== null && now.getTime() - row.heartbeat_at.getTime() < staleMs;
-      if (row.owner === owner || alive)
-        return { decision: 'skip', reason: `the attempt is running on ${row.owner ?? 'another builder'}` };
+      if (alive) return { decision: 'busy', owner: row.owner ?? 'another builder' };
       await manager.query(
         `update ${this.table} set owner = $4, heartbeat_at = $5
          where execution_id = $1 and stage_id = $2 and attempt = $3`,
         [ref.executionId, ref.stageId, ref.attempt, owner, now],
       );
       await onClaimed(manager);
-      return { decision: 'resume', previousOwner: row.owner ?? 'unknown' };
+      return {
+        decision: 'resume',
+        previousOwner: row.owner ?? 'unknown',
+        released: row.heartbeat_at === null,
+      };
     });
   }
 
