@@ -18,7 +18,7 @@ export interface RecordedEvent {
 export async function readEvents(natsUrl: string, stream: string, filter: string): Promise<RecordedEvent[]> {
   const nc = await connect({ servers: natsUrl });
   try {
-    const consumer = await jetstream(nc).consumers.get(stream, { filter_subjects: [filter] });
+    const consumer = await jetstream(nc).consumers.get(stream, { filter_subjects: filter });
     const events: RecordedEvent[] = [];
     for (;;) {
       const message = await consumer.next({ expires: 2_000 });
