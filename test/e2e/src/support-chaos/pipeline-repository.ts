@@ -60,10 +60,11 @@ export class PipelineRepository {
 }
 
 /**
- * A `run` stage whose command appends `<stage> <attempt>` to the execution's journal file: what the
- * test counts to know how often each stage really ran. `sleep` keeps it busy for a while.
+ * A `run` stage whose command appends `<stage> <attempt>` to the execution's journal file as it
+ * starts (what the test counts to know how often each stage really ran), then keeps busy for
+ * `sleepSeconds`.
  */
 export function journalingCommand(journal: string, sleepSeconds = 0): string {
   const line = `echo "$AVIARY_STAGE_ID $AVIARY_ATTEMPT" >> ${journal}/$AVIARY_EXECUTION_ID`;
-  return sleepSeconds > 0 ? `sleep ${sleepSeconds} && ${line}` : line;
+  return sleepSeconds > 0 ? `${line} && sleep ${sleepSeconds}` : line;
 }
