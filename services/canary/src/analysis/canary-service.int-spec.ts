@@ -8,15 +8,7 @@ import {
 } from '@aviary/events';
 import { createJetStreamBus, type Bus } from '@aviary/messaging';
 import { type RunningService, startService } from '@aviary/runtime';
-import {
-  databaseUrlForTests,
-  deleteStreams,
-  dropSchema,
-  eventually,
-  natsUrlForTests,
-  uniqueBusNames,
-  uniqueSchemaName,
-} from '@aviary/test-support';
+import { eventually, isolatedServiceEnv } from '@aviary/test-support';
 import { pino } from 'pino';
 import { canaryService } from '../service.js';
 import { type MetricsApp, startMetricsApp, testCanaryConfig } from '../testing/metrics-app.js';
@@ -36,29 +28,14 @@ describe('the canary service', () => {
     apps['baseline'] = await startMetricsApp({ latencyMs: 100, seed: 11 });
     apps['slow'] = await startMetricsApp({ latencyMs: 140, seed: 12 });
     apps['same'] = await startMetricsApp({ latencyMs: 100, seed: 13 });
-    const names = uniqueBusNames();
-    const schemaPrefix = `${uniqueSchemaName('can')}_`;
-    const natsUrl = await natsUrlForTests();
-    const databaseUrl = await databaseUrlForTests();
-    cleanups.push(() => dropSchema(databaseUrl, `${schemaPrefix}canary`));
-    cleanups.push(() => deleteStreams(natsUrl, names.streamPrefix));
-    env = {
-      NATS_URL: natsUrl,
-      DATABASE_URL: databaseUrl,
-      AVIARY_SUBJECT_ROOT: names.subjectRoot,
-      AVIARY_STREAM_PREFIX: names.streamPrefix,
-      AVIARY_SCHEMA_PREFIX: schemaPrefix,
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-      CANARY_LEASE_MS: '2000',
-      CANARY_SETTLE_MS: '300',
-    };
+    const isolated = await isolatedServiceEnv('can', { CANARY_LEASE_MS: '2000', CANARY_SETTLE_MS: '300' });
+    cleanups.push(() => isolated.cleanup(['canary']));
+    env = isolated.env;
     service = await startService(canaryService, { env });
     client = createJetStreamBus({
       service: 'canary-test',
-      servers: natsUrl,
-      subjectRoot: names.subjectRoot,
-      streamPrefix: names.streamPrefix,
+      servers: isolated.natsUrl,
+      ...isolated.names,
       logger: pino({ level: 'silent' }),
     });
     const feed = await client.client.subscribeEvents('aviary.evt.stage.canary.>');

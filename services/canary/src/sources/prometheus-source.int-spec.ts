@@ -3,17 +3,7 @@ import { judge, parseCanaryConfig } from '@aviary/judge';
 import { type Envelope, GetCanaryReport, StageCommands, type StageCommandData } from '@aviary/events';
 import { createJetStreamBus } from '@aviary/messaging';
 import { startService } from '@aviary/runtime';
-import {
-  databaseUrlForTests,
-  deleteStreams,
-  dropSchema,
-  eventually,
-  natsUrlForTests,
-  startPrometheus,
-  type TestPrometheus,
-  uniqueBusNames,
-  uniqueSchemaName,
-} from '@aviary/test-support';
+import { eventually, isolatedServiceEnv, startPrometheus, type TestPrometheus } from '@aviary/test-support';
 import { pino } from 'pino';
 import { type AnalysisSpec } from '../analysis/analysis-spec.js';
 import { fetchInterval } from '../analysis/judge-interval.js';
@@ -137,27 +127,12 @@ describe('the Prometheus source on a real Prometheus', () => {
   });
 
   it('judges a past window at once through the canary service (a retrospective analysis)', async () => {
-    const names = uniqueBusNames();
-    const schemaPrefix = `${uniqueSchemaName('retro')}_`;
-    const natsUrl = await natsUrlForTests();
-    const databaseUrl = await databaseUrlForTests();
-    const service = await startService(canaryService, {
-      env: {
-        NATS_URL: natsUrl,
-        DATABASE_URL: databaseUrl,
-        AVIARY_SUBJECT_ROOT: names.subjectRoot,
-        AVIARY_STREAM_PREFIX: names.streamPrefix,
-        AVIARY_SCHEMA_PREFIX: schemaPrefix,
-        PORT: '0',
-        LOG_LEVEL: 'silent',
-        CANARY_PROMETHEUS_URL: prometheus.url,
-      },
-    });
+    const isolated = await isolatedServiceEnv('retro', { CANARY_PROMETHEUS_URL: prometheus.url });
+    const service = await startService(canaryService, { env: isolated.env });
     const client = createJetStreamBus({
       service: 'canary-retro-test',
-      servers: natsUrl,
-      subjectRoot: names.subjectRoot,
-      streamPrefix: names.streamPrefix,
+      servers: isolated.natsUrl,
+      ...isolated.names,
       logger: pino({ level: 'silent' }),
     });
     const seen: Envelope[] = [];
@@ -227,8 +202,7 @@ describe('the Prometheus source on a real Prometheus', () => {
       feed.close();
       await client.close();
       await service.close();
-      await dropSchema(databaseUrl, `${schemaPrefix}canary`).catch(() => undefined);
-      await deleteStreams(natsUrl, names.streamPrefix).catch(() => undefined);
+      await isolated.cleanup(['canary']);
     }
   }, 60_000);
 });
