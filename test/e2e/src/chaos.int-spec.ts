@@ -10,7 +10,7 @@ import { journalingCommand, PipelineRepository } from './support-chaos/pipeline-
 
 const PIPELINES = 20;
 const STAGES = ['a', 'b', 'c', 'd', 'e'];
-/** Kills go on this long at most (then every pipeline must still end), one every 1 to 3 s once the last victim is back. */
+/** Kills go on this long at most (then every pipeline must still end), one every 0.5 to 2 s once the last victim is back. */
 const CHAOS_MS = 60_000;
 /** a -> (b, c) -> d -> e: a fork, a join, and a chain long enough to be hit by several kills. */
 const DEPENDS: Record<string, string> = { a: '', b: 'a', c: 'a', d: 'b, c', e: 'd' };
@@ -71,7 +71,7 @@ ${STAGES.map(
   (id) =>
     `  - id: ${id}
     type: run
-    command: '${journalingCommand(repository.journal, 4)}'
+    command: '${journalingCommand(repository.journal, 6)}'
     timeout: 45s
     retries: { count: 3, backoff: 500ms, factor: 1 }
     dependsOn: [${DEPENDS[id]}]`,
