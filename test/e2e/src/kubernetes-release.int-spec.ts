@@ -26,9 +26,10 @@ const APP = 'sample-app';
 
 /**
  * Checkout, image build and push, and a rolling deploy of two replicas to the production cluster.
- * `repository` names the image; the cluster crash-loops the pods of `sample-app-crashing` images.
+ * `repository` names the image: the cluster crash-loops the pods of `sample-app-crashing` images,
+ * whose rollout is given a short progress deadline.
  */
-const pipeline = (repository: string) => `name: ${APP}
+const pipeline = (repository: string, progressDeadlineSeconds?: number) => `name: ${APP}
 stages:
   - id: checkout
     type: checkout
@@ -45,9 +46,7 @@ stages:
     servicePath: flags
     env:
       NODE_ENV: production
-    overrides:
-      progressDeadlineSeconds: 5
-`;
+${progressDeadlineSeconds === undefined ? '' : `    overrides:\n      progressDeadlineSeconds: ${progressDeadlineSeconds}\n`}`;
 const CRASHING = `${APP}-crashing`;
 
 /**
@@ -106,7 +105,7 @@ describe('a rolling release to a Kubernetes production target', () => {
       await release(await repository.commit('sample-app: first release, to the cluster'));
       await repository.edit('README.md', (text) => `${text}\nRunning on Kubernetes.\n`);
       await release(await repository.commit('sample-app: a second version, rolled out'));
-      await repository.edit('.aviary/pipeline.yaml', () => pipeline(CRASHING));
+      await repository.edit('.aviary/pipeline.yaml', () => pipeline(CRASHING, 8));
       await release(await repository.commit('sample-app: a version that crashes at start'));
     } catch (error) {
       throw new Error(
