@@ -141,7 +141,7 @@ export function App() {
       </a>
       <header class="top-bar">
         <Link href={routePath({ page: 'applications' })} class="brand">
-          <span aria-hidden="true">🐦</span> Aviary
+          <span aria-hidden="true">◆</span> Aviary
         </Link>
         <nav aria-label="Main">
           <Link href="/" aria-current={route.page === 'applications' ? 'page' : undefined}>

@@ -13,19 +13,24 @@ interface Overview {
   canary: { score: number | undefined; verdict: string; executionId: string; stageId: string } | undefined;
 }
 
-/** The newest canary analysis among the recent runs: its score and verdict (stage outputs). */
+/** The newest canary analysis among the recent runs: its score and verdict, from its report. */
 async function lastCanary(executions: ExecutionSummary[]): Promise<Overview['canary']> {
   for (const summary of executions.slice(0, 5)) {
     const { data } = await api.GET('/api/v1/executions/{executionId}', {
       params: { path: { executionId: summary.executionId } },
     });
-    const stage = data?.stages.find(
-      (s) => s.type === 'canary-analysis' && s.outputs['verdict'] !== undefined,
+    const stage = data?.stages.find((s) => s.type === 'canary-analysis' && s.attempt > 0);
+    if (!stage) continue;
+    const { data: report } = await api.GET(
+      '/api/v1/executions/{executionId}/stages/{stageId}/canary-report',
+      {
+        params: { path: { executionId: summary.executionId, stageId: stage.stageId } },
+      },
     );
-    if (stage)
+    if (report)
       return {
-        score: typeof stage.outputs['score'] === 'number' ? stage.outputs['score'] : undefined,
-        verdict: String(stage.outputs['verdict']),
+        score: report.score,
+        verdict: report.verdict,
         executionId: summary.executionId,
         stageId: stage.stageId,
       };

@@ -51,6 +51,17 @@ function ScoreBar(props: {
   );
 }
 
+/** The judge's explanation, after the short reason when the reason says something else. */
+function Why(props: { metric: CanaryMetric }) {
+  const { reason, explanation } = props.metric;
+  return (
+    <>
+      {reason && !explanation.includes(reason) && <strong>{reason}. </strong>}
+      {explanation}
+    </>
+  );
+}
+
 function SideTable(props: { metric: CanaryMetric }) {
   const rows: Array<['baseline' | 'canary', CanaryMetric['baseline']]> = [
     ['baseline', props.metric.baseline],
@@ -118,7 +129,9 @@ function MetricDetail(props: { metric: CanaryMetric; interval: CanaryInterval })
       <h2 id="metric-title" style={{ marginTop: 0 }}>
         {title} <StatusBadge status={metric.classification} />
       </h2>
-      <p>{metric.reason ?? metric.explanation}</p>
+      <p>
+        <Why metric={metric} />
+      </p>
       <h3>Queries sent</h3>
       <dl class="facts">
         <dt class="legend-baseline">baseline</dt>
@@ -248,7 +261,9 @@ export function CanaryPage(props: { executionId: string; stageId: string }) {
                         <td>
                           <StatusBadge status={m.classification} />
                         </td>
-                        <td>{m.reason ?? m.explanation}</td>
+                        <td>
+                          <Why metric={m} />
+                        </td>
                       </tr>
                     ))}
                   </tbody>

@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '@aviary/test-support';
+import { type Standalone } from '@aviary/standalone';
+import { type BrowserContext, type Page } from 'playwright-core';
+import { JUDGMENT_PIPELINE, SLOW_PIPELINE, canaryPipeline } from './pipelines.js';
+import {
+  PipelineRepository,
+  callApi,
+  screenshot,
+  startAviary,
+  startBrowser,
+  startMetricsEndpoint,
+} from './ui-harness.js';
+
+interface Stage {
+  stageId: string;
+  status: string;
+  reason?: string;
+  outputs: Record<string, unknown>;
+}
+interface Execution {
+  executionId: string;
+  status: string;
+  stages: Stage[];
+}
+
+const APPLICATION = 'ui-e2e';
+
+/**
+ * The web UI in Debian's chromium against Aviary in one process (the seven services, the built UI):
+ * a person signs in with a token, watches the stage view fill in, approves a judgment, cancels a
+ * run, and reads a canary report with its charts. Screenshots go to test/e2e/artifacts/.
+ */
+describe('the web UI', () => {
+  let aviary: Standalone;
+  let token: string;
+  let context: BrowserContext;
+  let page: Page;
+  let repository: PipelineRepository;
+  const cleanups: Array<() => Promise<void>> = [];
+  const browserErrors: string[] = [];
+  const shas: Record<'main' | 'slow' | 'canary', string> = { main: '', slow: '', canary: '' };
+
+  const api = <T>(method: string, path: string, body?: unknown) =>
+    callApi<T>(aviary, token, method, path, body);
+  const trigger = async (branch: keyof typeof shas) =>
+    (
+      await api<{ executionId: string }>('POST', '/api/v1/executions', {
+        application: APPLICATION,
+        branch,
+        sha: shas[branch],
+      })
+    ).executionId;
+  const execution = (id: string) => api<Execution>('GET', `/api/v1/executions/${id}`);
+
+  beforeAll(async () => {
+    const baseline = await startMetricsEndpoint(100);
+    const canary = await startMetricsEndpoint(140);
+    cleanups.push(baseline.close, canary.close);
+    const started = await startAviary();
+    cleanups.push(started.close);
+    ({ aviary, token } = started);
+    repository = await PipelineRepository.create();
+    cleanups.push(() => repository.remove());
+    shas.main = await repository.commit('main', JUDGMENT_PIPELINE);
+    shas.slow = await repository.commit('slow', SLOW_PIPELINE);
+    shas.canary = await repository.commit('canary', canaryPipeline(baseline.url, canary.url));
+    await api('POST', '/api/v1/applications', {
+      name: APPLICATION,
+      provider: 'generic',
+      repositoryUrl: repository.url,
+      defaultBranch: 'main',
+    });
+    const browser = await startBrowser();
+    cleanups.push(browser.close);
+    context = browser.context;
+    page = await context.newPage();
+    // What the page said when it went wrong, shown with the failure.
+    page.on('pageerror', (error) => browserErrors.push(error.message));
+    page.on('console', (message) => {
+      // The first look at the session is a 401 before signing in: expected.
+      if (message.type() === 'error' && !message.text().includes('401')) browserErrors.push(message.text());
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    if (browserErrors.length) console.warn(`the browser reported:\n${browserErrors.join('\n')}`);
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  }, 60_000);
+
+  it('asks for a token when reads are not open, and signs in with one', async () => {
+    await page.goto(`${aviary.url}/applications/${APPLICATION}`);
+    await page.getByRole('heading', { name: 'Sign in to Aviary' }).waitFor();
+    await page.getByLabel('API token', { exact: true }).fill(token);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('heading', { name: `${APPLICATION}: executions` }).waitFor();
+    await page.getByText('No executions match.').waitFor();
+    await page.getByText('● live').waitFor();
+  });
+
+  it('fills in the stage view live as a pipeline runs, and resumes it when the judgment is approved', async () => {
+    const executionId = await trigger('main');
+    const row = page.locator(`tr[data-execution="${executionId}"]`);
+    // The run appears and its cells change without a reload: compile is seen running, then done.
+    await row.waitFor({ timeout: 20_000 });
+    await row.locator('[title="Compile: Running"]').waitFor({ timeout: 30_000 });
+    await row.locator('[title="Compile: Succeeded"]').waitFor({ timeout: 30_000 });
+    await row.locator('[title="Lint: Succeeded"]').waitFor();
+    await row.locator('[title="Approve the release: Waiting"]').waitFor({ timeout: 20_000 });
+    await expect(row.getByText('Waiting').first().isVisible()).resolves.toBe(true);
+    await screenshot(page, 'stage-view');
+
+    await row.getByRole('link', { name: /Waiting/ }).click();
+    await page.getByRole('heading', { name: 'Manual judgment' }).waitFor();
+    // The log of the selected stage: stored lines, searchable, with the secret masked.
+    await page.getByRole('button', { name: /^Compile: Succeeded/ }).click();
+    await page.locator('pre.log').getByText('compiling the sources').waitFor();
+    expect(await page.locator('pre.log').textContent()).toContain('API_TOKEN=****');
+    expect(await page.content()).not.toContain('supersecretvalue123');
+    await page.getByLabel('Search').fill('compiled');
+    await page.getByText(/^1 of \d+ lines match$/).waitFor();
+    await screenshot(page, 'execution-log');
+
+    await page.getByRole('button', { name: /^Approve the release: Waiting/ }).click();
+    await page.getByLabel('Comment (optional)').fill('build looks right');
+    await page.getByRole('button', { name: '✓ Approve' }).click();
+    await page.locator('h1').getByText('Succeeded').waitFor({ timeout: 30_000 });
+    const done = await execution(executionId);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(done.stages.find((s) => s.stageId === 'approve')?.outputs).toMatchObject({
+      decision: 'approve',
+      comment: 'build looks right',
+    });
+    expect(done.stages.find((s) => s.stageId === 'release')?.status).toBe('SUCCEEDED');
+    await screenshot(page, 'execution-approved');
+  }, 90_000);
+
+  it('cancels a running execution from its page', async () => {
+    const executionId = await trigger('slow');
+    await page.goto(`${aviary.url}/executions/${executionId}`);
+    await page.getByRole('button', { name: /^Long job: Running/ }).waitFor({ timeout: 30_000 });
+    await page.locator('pre.log').getByText('working for a while').waitFor({ timeout: 20_000 });
+    await page.getByRole('button', { name: '⊘ Cancel execution' }).click();
+    await page.locator('h1').getByText('Canceled').waitFor({ timeout: 30_000 });
+    expect((await execution(executionId)).status).toBe('CANCELED');
+    // Nothing left to cancel: the button is gone.
+    expect(await page.getByRole('button', { name: '⊘ Cancel execution' }).count()).toBe(0);
+    await screenshot(page, 'execution-canceled');
+  }, 60_000);
+
+  it('draws the canary report of a real analysis: score, metrics with reasons, charts and the stats table', async () => {
+    const executionId = await trigger('canary');
+    const ended = await eventually(
+      async () => {
+        const state = await execution(executionId);
+        expect(['SUCCEEDED', 'FAILED', 'TERMINAL']).toContain(state.status);
+        return state;
+      },
+      60_000,
+      500,
+    );
+    const analysis = ended.stages.find((s) => s.stageId === 'analysis')!;
+    // A canary 40 % slower fails (the whole stage is in the message when it does not).
+    expect(analysis).toMatchObject({ status: 'FAILED', outputs: { reportId: expect.any(String) } });
+
+    await page.goto(`${aviary.url}/executions/${executionId}?stage=analysis`);
+    await page.getByRole('link', { name: 'Canary report' }).click();
+    await page.getByRole('heading', { name: 'Canary report' }).waitFor();
+    await page.getByText('Verdict: fail').waitFor();
+    await page.getByText(/is at or below the marginal threshold 70/).waitFor();
+    await page.getByRole('button', { name: 'latency', exact: true }).waitFor();
+    // Both charts are drawn on their canvases (uPlot), not left blank.
+    for (const kind of ['time', 'histogram']) {
+      const canvas = page.locator(`[data-chart="${kind}"] canvas`);
+      await canvas.waitFor();
+      const painted = await canvas.evaluate((element) => {
+        const c = element as unknown as {
+          width: number;
+          height: number;
+          getContext(kind: '2d'): {
+            getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> };
+          };
+        };
+        const pixels = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let count = 0;
+        for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) count++;
+        return count;
+      });
+      expect(painted).toBeGreaterThan(500);
+    }
+    const stats = page.getByRole('table', { name: 'Count, mean, maximum and minimum of each side' });
+    expect(await stats.locator('tbody tr th').allTextContents()).toEqual(['■ baseline', '■ canary']);
+    await page.getByText(/High/).first().waitFor();
+    await screenshot(page, 'canary-report');
+    // The same page in the dark theme.
+    await page.getByRole('button', { name: 'Switch to the dark theme' }).click();
+    await screenshot(page, 'canary-report-dark');
+  }, 90_000);
+
+  it('lists the application with its last runs and last canary score', async () => {
+    await page.getByRole('link', { name: 'Applications' }).click();
+    const card = page.getByRole('article', { name: APPLICATION });
+    await card.waitFor();
+    await card.getByText(/score \d/).waitFor();
+    expect(await card.getByRole('list', { name: 'Last executions' }).getByRole('listitem').count()).toBe(3);
+    await screenshot(page, 'applications');
+  }, 30_000);
+});
