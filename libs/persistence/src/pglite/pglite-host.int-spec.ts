@@ -44,6 +44,37 @@ describe('PGliteHost wire front', () => {
     expect(results.every(Boolean)).toBe(true);
   });
 
+  it('keeps named prepared statements per connection, as PostgreSQL sessions do', async () => {
+    // pg prepares a named query once per client: two clients of a pool each prepare the same name.
+    const p = pool(2);
+    const observer = pool(1);
+    const [first, second] = [await p.connect(), await p.connect()];
+    try {
+      const named = (client: pg.PoolClient, v: number) =>
+        client.query<{ v: number }>({ name: 'same-name', text: 'select $1::int + 1 as v', values: [v] });
+      expect((await named(first, 1)).rows[0]?.v).toBe(2);
+      expect((await named(second, 10)).rows[0]?.v).toBe(11);
+      expect((await named(first, 100)).rows[0]?.v).toBe(101);
+      const other = await observer.query<{ n: string }>(
+        "select count(*) as n from pg_prepared_statements where name like '%same-name'",
+      );
+      expect(other.rows[0]?.n).toBe('2');
+    } finally {
+      first.release(true);
+      second.release(true);
+    }
+    // A connection that went away leaves none of its statements behind.
+    const left = async () =>
+      (
+        await p.query<{ n: string }>(
+          "select count(*) as n from pg_prepared_statements where name like '%same-name'",
+        )
+      ).rows[0]?.n;
+    const deadline = Date.now() + 5_000;
+    while ((await left()) !== '0' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await left()).toBe('0');
+  });
+
   it('runs a transaction alone: another connection waits for the commit and then sees it', async () => {
     const p = pool();
     await p.query('create table wait_for_commit (x int)');

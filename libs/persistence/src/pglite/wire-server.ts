@@ -17,6 +17,10 @@ function protocolMessage(type: string, body: Buffer = Buffer.alloc(0)): Buffer {
 const SYNC = protocolMessage('S');
 const ROLLBACK = protocolMessage('Q', Buffer.from('ROLLBACK\0'));
 
+function closeStatement(name: string): Buffer {
+  return protocolMessage('C', Buffer.concat([Buffer.from('S'), Buffer.from(`${name}\0`, 'utf8')]));
+}
+
 function errorResponse(code: string, message: string): Buffer {
   const fields = [`SERROR`, `VERROR`, `C${code}`, `M${message}`].map((field) => Buffer.from(`${field}\0`));
   return protocolMessage('E', Buffer.concat([...fields, Buffer.from([0])]));
@@ -24,6 +28,55 @@ function errorResponse(code: string, message: string): Buffer {
 
 function readyForQuery(status: 'I' | 'T' | 'E'): Buffer {
   return protocolMessage('Z', Buffer.from(status, 'latin1'));
+}
+
+function cString(message: Buffer, offset: number): { value: string; end: number } {
+  const end = message.indexOf(0, offset);
+  if (end < 0) throw new Error('malformed protocol message: a string without its terminator');
+  return { value: message.toString('utf8', offset, end), end: end + 1 };
+}
+
+/**
+ * A frontend message with its statement and portal names passed through `rename` (the unnamed ones,
+ * empty, are left alone): Parse, Bind, Describe, Execute and Close carry them; others are returned
+ * as they are. `onStatement` hears of every named statement a Parse creates or a Close drops.
+ */
+function renameObjects(
+  message: Buffer,
+  rename: (name: string) => string,
+  onStatement: (name: string, created: boolean) => void,
+): Buffer {
+  const type = String.fromCharCode(message[0] ?? 0);
+  const names: { start: number; end: number; name: string }[] = [];
+  const at = (offset: number) => {
+    const read = cString(message, offset);
+    names.push({ start: offset, end: read.end - 1, name: read.value });
+    return read.end;
+  };
+  if (type === 'P') {
+    at(5);
+    if (names[0]!.name) onStatement(rename(names[0]!.name), true);
+  } else if (type === 'B') {
+    at(at(5));
+  } else if (type === 'E') {
+    at(5);
+  } else if (type === 'D' || type === 'C') {
+    at(6);
+    if (type === 'C' && message[5] === 0x53 /* S */ && names[0]!.name)
+      onStatement(rename(names[0]!.name), false);
+  } else return message;
+  const parts: Buffer[] = [];
+  let copied = 0;
+  for (const { start, end, name } of names) {
+    if (!name) continue;
+    parts.push(message.subarray(copied, start), Buffer.from(rename(name), 'utf8'));
+    copied = end;
+  }
+  if (parts.length === 0) return message;
+  parts.push(message.subarray(copied));
+  const renamed = Buffer.concat(parts);
+  renamed.writeInt32BE(renamed.length - 1, 1);
+  return renamed;
 }
 
 /** The transaction status of the last ReadyForQuery in a complete run of backend messages, if any. */
@@ -90,7 +143,17 @@ class BackendLock {
   }
 }
 
+let connectionCount = 0;
+
 class WireConnection {
+  /**
+   * PostgreSQL keeps named prepared statements and portals per session; PGlite's one session is
+   * everyone's, so each connection's names get its own prefix (pg's statement cache, for one, would
+   * otherwise collide: two pool connections preparing the same name).
+   */
+  private readonly prefix = `w${(connectionCount += 1)}_`;
+  /** Its named statements still prepared: closed when it goes, as a session's end would drop them. */
+  private readonly statements = new Set<string>();
   private buffer = Buffer.alloc(0);
   private started = false;
   /** After a lock timeout in an extended-protocol exchange, PostgreSQL skips messages until Sync. */
@@ -179,7 +242,13 @@ class WireConnection {
       else this.discarding = true;
       return;
     }
-    await this.execute(message);
+    await this.execute(
+      renameObjects(
+        message,
+        (name) => `${this.prefix}${name}`,
+        (name, created) => (created ? this.statements.add(name) : this.statements.delete(name)),
+      ),
+    );
   }
 
   private busyMessage(): string {
@@ -223,10 +292,13 @@ class WireConnection {
     this.socket.destroy();
     this.lock.forget(this);
     await this.pumping;
+    if (!this.lock.isHeldBy(this) && this.statements.size > 0) await this.lock.acquire(this);
     if (this.lock.isHeldBy(this)) {
       try {
         await this.run(SYNC);
         if (this.db.isInTransaction()) await this.run(ROLLBACK);
+        for (const name of this.statements) await this.run(closeStatement(name));
+        if (this.statements.size > 0) await this.run(SYNC);
       } catch {
         // The backend itself failed or is closing; there is nothing left to roll back.
       } finally {
