@@ -36,7 +36,7 @@ export class ScrapeSource implements MetricSource {
   readonly kind = 'scrape';
 
   constructor(
-    private readonly store: SampleStore,
+    private readonly store: Pick<SampleStore, 'between'>,
     private readonly analysisId: string,
   ) {}
 
@@ -76,7 +76,16 @@ export class ScrapeSource implements MetricSource {
           value = last?.[1];
         } else {
           const inWindow = timeline.points.filter(([at]) => at <= t && at > t - window - 1e-9);
-          const grown = increase(inWindow);
+          // A step's increase starts from the counter's last value before the step: scraped once a
+          // step, a window of one step holds a single point, and consecutive steps must add up to
+          // the whole increase (a ratio metric's errors over requests, step by step).
+          const before =
+            query.aggregation === 'sum-increase'
+              ? timeline.points
+                  .filter(([at]) => at <= t - window - 1e-9 && at > t - window - staleness)
+                  .at(-1)
+              : undefined;
+          const grown = increase(before ? [before, ...inWindow] : inWindow);
           if (grown)
             value =
               query.aggregation === 'avg-rate'
