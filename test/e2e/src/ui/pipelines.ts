@@ -1,7 +1,11 @@
 /** The pipelines the UI's end-to-end tests run, small enough for a 2-core machine. */
 
-/** Parallel branches, a log with something like a secret, then a person's judgment before the release. */
-export const JUDGMENT_PIPELINE = `name: ui-e2e
+/**
+ * Parallel branches, a log with something like a secret, a person's judgment, then a release to
+ * production by the local provider: `app` is a folder with a server.js started with `node`.
+ */
+export function judgmentPipeline(node: string, app: string): string {
+  return `name: ui-e2e
 stages:
   - id: checkout
     type: checkout
@@ -26,9 +30,21 @@ stages:
     instructions: Check the build, then approve.
     dependsOn: [compile, lint]
   - id: release
-    type: run
+    type: deploy
     name: Release
-    command: echo "released"
+    environment: production
+    image: ui-e2e:\${trigger.sha}
+    replicas: 1
+    local:
+      command: ${node} server.js
+      directory: ${app}
+`;
+}
+
+/** The released application: answers on PORT, /health included. */
+export const SERVER_JS = `require('node:http')
+  .createServer((request, response) => response.end(request.url === '/health' ? 'ok' : 'ui-e2e'))
+  .listen(Number(process.env.PORT), '127.0.0.1');
 `;
 
 /** A stage that would run for minutes: the one cancelled from the UI. */

@@ -192,6 +192,11 @@ export async function startMetricsEndpoint(
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
     url: `http://127.0.0.1:${port}/metrics`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // the canary's scraper keeps its connections alive
+        server.closeAllConnections();
+      }),
   };
 }

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '@aviary/test-support';
 import { type Standalone } from '@aviary/standalone';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type BrowserContext, type Page } from 'playwright-core';
-import { JUDGMENT_PIPELINE, SLOW_PIPELINE, canaryPipeline } from './pipelines.js';
+import { SERVER_JS, SLOW_PIPELINE, canaryPipeline, judgmentPipeline } from './pipelines.js';
 import {
   PipelineRepository,
   callApi,
@@ -62,7 +65,10 @@ describe('the web UI', () => {
     ({ aviary, token } = started);
     repository = await PipelineRepository.create();
     cleanups.push(() => repository.remove());
-    shas.main = await repository.commit('main', JUDGMENT_PIPELINE);
+    const app = await mkdtemp(join(tmpdir(), 'aviary-ui-app-'));
+    await writeFile(join(app, 'server.js'), SERVER_JS);
+    cleanups.push(() => rm(app, { recursive: true, force: true }));
+    shas.main = await repository.commit('main', judgmentPipeline(process.execPath, app));
     shas.slow = await repository.commit('slow', SLOW_PIPELINE);
     shas.canary = await repository.commit('canary', canaryPipeline(baseline.url, canary.url));
     await api('POST', '/api/v1/applications', {
@@ -114,11 +120,18 @@ describe('the web UI', () => {
     await page.getByRole('heading', { name: 'Manual judgment' }).waitFor();
     // The log of the selected stage: stored lines, searchable, with the secret masked.
     await page.getByRole('button', { name: /^Compile: Succeeded/ }).click();
-    await page.locator('pre.log').getByText('compiling the sources').waitFor();
-    expect(await page.locator('pre.log').textContent()).toContain('API_TOKEN=****');
+    // What the step printed, a line each (the command it ran is one multi-line system line before).
+    const printed = page.locator('pre.log .line.stdout');
+    await printed.filter({ hasText: 'compiled' }).waitFor();
+    expect((await printed.allTextContents()).map((text) => text.replace(/^\d+/, ''))).toEqual([
+      'compiling the sources',
+      'API_TOKEN=****',
+      'compiled',
+    ]);
     expect(await page.content()).not.toContain('supersecretvalue123');
     await page.getByLabel('Search').fill('compiled');
-    await page.getByText(/^1 of \d+ lines match$/).waitFor();
+    await page.getByText(/^2 of \d+ lines match$/).waitFor();
+    expect(await printed.allTextContents()).toEqual(['3compiled']);
     await screenshot(page, 'execution-log');
 
     await page.getByRole('button', { name: /^Approve the release: Waiting/ }).click();
@@ -133,13 +146,24 @@ describe('the web UI', () => {
     });
     expect(done.stages.find((s) => s.stageId === 'release')?.status).toBe('SUCCEEDED');
     await screenshot(page, 'execution-approved');
+
+    // The release is running in production: the environments page shows its server group.
+    await page.getByRole('link', { name: `← ${APPLICATION}` }).click();
+    await page.getByRole('link', { name: 'Environments' }).click();
+    const production = page.getByRole('region', { name: /^production/ });
+    const group = production.getByRole('row', { name: new RegExp(`^${APPLICATION} production`) });
+    await group.waitFor();
+    expect(await group.textContent()).toContain(`ui-e2e:${shas.main}`);
+    await group.getByText('Healthy').waitFor();
+    await screenshot(page, 'environments');
   }, 90_000);
 
   it('cancels a running execution from its page', async () => {
     const executionId = await trigger('slow');
     await page.goto(`${aviary.url}/executions/${executionId}`);
     await page.getByRole('button', { name: /^Long job: Running/ }).waitFor({ timeout: 30_000 });
-    await page.locator('pre.log').getByText('working for a while').waitFor({ timeout: 20_000 });
+    // Its log streams while it runs.
+    await page.locator('pre.log .line.stdout').getByText('working for a while').waitFor({ timeout: 20_000 });
     await page.getByRole('button', { name: '⊘ Cancel execution' }).click();
     await page.locator('h1').getByText('Canceled').waitFor({ timeout: 30_000 });
     expect((await execution(executionId)).status).toBe('CANCELED');

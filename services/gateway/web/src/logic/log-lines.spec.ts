@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { highlight, maskSecrets, mergeLines, searchLines, type LogLine } from './log-lines.js';
+import { highlight, maskSecrets, mergeLines, searchLines, withLive, type LogLine } from './log-lines.js';
 
 const line = (seq: number, text: string, attempt = 1): LogLine => ({
   attempt,
@@ -10,18 +10,27 @@ const line = (seq: number, text: string, attempt = 1): LogLine => ({
 });
 
 describe('a stage log', () => {
-  it('merges stored and live lines once each, in order, splitting multi-line messages', () => {
-    const stored = [line(0, 'a'), line(1, 'b')];
-    const merged = mergeLines(stored, [line(1, 'b'), line(2, 'c\nd'), line(0, 'retry', 2)]);
-    expect(merged.map((l) => `${l.attempt}:${l.seq}:${l.text}`)).toEqual([
+  it('adds stored pages once each, in order; a multi-line write stays one line', () => {
+    const first = [line(0, '$ echo a\necho b'), line(1, 'a')];
+    const merged = mergeLines(first, [line(1, 'a'), line(2, 'b')]);
+    expect(merged.map((l) => `${l.seq}:${l.text}`)).toEqual(['0:$ echo a\necho b', '1:a', '2:b']);
+    expect(mergeLines(merged, [line(0, 'x')])).toBe(merged);
+    expect(mergeLines([line(5, 'late')], [line(4, 'early')]).map((l) => l.seq)).toEqual([4, 5]);
+  });
+
+  it('extends the stored lines with the live ones written after them, joined messages included', () => {
+    const stored = [line(0, 'a'), line(1, 'b'), line(2, 'c')];
+    // live: 1..2 joined in one message (already stored), then 3..4 joined, then a retry's first line
+    const live = [line(1, 'b\nc'), line(3, 'd\ne'), line(0, 'again', 2)];
+    expect(withLive(stored, live).map((l) => `${l.attempt}:${l.seq}:${l.text}`)).toEqual([
       '1:0:a',
       '1:1:b',
       '1:2:c',
-      '1:3:d',
-      '2:0:retry',
+      '1:3:d\ne',
+      '2:0:again',
     ]);
-    expect(mergeLines(merged, [line(0, 'a')])).toBe(merged);
-    expect(mergeLines([line(5, 'late')], [line(4, 'early')]).map((l) => l.seq)).toEqual([4, 5]);
+    expect(withLive(stored, [line(2, 'c')])).toBe(stored);
+    expect(withLive([], [line(0, 'first')]).map((l) => l.text)).toEqual(['first']);
   });
 
   it('finds lines and marks each match, whatever the case', () => {

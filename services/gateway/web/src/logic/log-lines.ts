@@ -9,18 +9,13 @@ export interface LogLine {
 }
 
 /**
- * Adds lines, in order and once each: live messages may carry several lines (text with newlines,
- * `seq` of the first), and the stored page and the live stream overlap.
+ * Adds stored lines, in order and once each (pages may overlap when read again). A line's text may
+ * hold newlines: the builder numbers a line per write, and a multi-line write is one line.
  */
 export function mergeLines(existing: LogLine[], incoming: LogLine[]): LogLine[] {
-  const split = incoming.flatMap((line) =>
-    line.text.includes('\n')
-      ? line.text.split('\n').map((text, i) => ({ ...line, seq: line.seq + i, text }))
-      : [line],
-  );
   const key = (l: LogLine) => `${l.attempt}:${l.seq}`;
   const seen = new Set(existing.map(key));
-  const added = split.filter((l) => {
+  const added = incoming.filter((l) => {
     if (seen.has(key(l))) return false;
     seen.add(key(l));
     return true;
@@ -31,6 +26,19 @@ export function mergeLines(existing: LogLine[], incoming: LogLine[]): LogLine[] 
   const inOrder =
     !last || added.every((l) => l.attempt > last.attempt || (l.attempt === last.attempt && l.seq > last.seq));
   return inOrder ? all : all.sort((a, b) => a.attempt - b.attempt || a.seq - b.seq);
+}
+
+/**
+ * The stored lines, then the live ones written after them. A live message may carry several lines
+ * joined (`seq` of the first) when a step is chatty, so live lines are never matched one by one
+ * against stored ones: what is stored (complete up to its last line) wins, live only extends it.
+ */
+export function withLive(stored: LogLine[], live: LogLine[]): LogLine[] {
+  const last = stored.at(-1);
+  const newer = live.filter(
+    (l) => !last || l.attempt > last.attempt || (l.attempt === last.attempt && l.seq > last.seq),
+  );
+  return newer.length ? mergeLines(stored, newer) : stored;
 }
 
 export interface Segment {

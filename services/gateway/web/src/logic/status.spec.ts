@@ -18,7 +18,7 @@ describe('how a status looks', () => {
       expect(look.label.length).toBeGreaterThan(0);
       expect(look.icon.length).toBeGreaterThan(0);
     }
-    expect(statusLook('PAUSED')).toEqual({ label: 'Waiting', icon: '⏸', tone: 'wait' });
+    expect(statusLook('PAUSED')).toEqual({ label: 'Waiting', icon: '‖', tone: 'wait' });
     expect(statusLook('something new').label).toBe('something new');
   });
 

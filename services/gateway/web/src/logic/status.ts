@@ -14,7 +14,7 @@ const LOOKS: Record<string, StatusLook> = {
   TERMINAL: { label: 'Terminal', icon: '✗', tone: 'bad' },
   CANCELED: { label: 'Canceled', icon: '⊘', tone: 'off' },
   RUNNING: { label: 'Running', icon: '▶', tone: 'run' },
-  PAUSED: { label: 'Waiting', icon: '⏸', tone: 'wait' },
+  PAUSED: { label: 'Waiting', icon: '‖', tone: 'wait' },
   NOT_STARTED: { label: 'Not started', icon: '○', tone: 'off' },
   SKIPPED: { label: 'Skipped', icon: '↷', tone: 'off' },
   // Canary verdicts and classifications

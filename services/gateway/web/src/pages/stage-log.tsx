@@ -1,6 +1,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, must, type Stage } from '../api/client.js';
-import { highlight, maskSecrets, mergeLines, searchLines, type LogLine } from '../logic/log-lines.js';
+import {
+  highlight,
+  maskSecrets,
+  mergeLines,
+  searchLines,
+  withLive,
+  type LogLine,
+} from '../logic/log-lines.js';
 import { ErrorBox } from '../ui/feedback.js';
 
 export type LiveLine = LogLine & { executionId: string; stageId: string };
@@ -45,7 +52,7 @@ export function StageLog(props: { executionId: string; stage: Stage; live: LiveL
     };
   }, [props.executionId, stage.stageId, attempt, stage.status]);
 
-  const lines = mergeLines(
+  const lines = withLive(
     stored,
     props.live.filter((l) => l.attempt === attempt),
   );
