@@ -115,3 +115,31 @@ stages:
     canaryConfig: ${JSON.stringify(canaryConfig)}
 `;
 }
+
+/**
+ * Tests that write an LCOV report covering `hit` of 5 lines, and the quality gate on it: fails below
+ * 50 %, warns below 90 %.
+ */
+export function qualityPipeline(hit: number): string {
+  const lines = [1, 2, 3, 4, 5].map((n) => `DA:${n},${n <= hit ? 1 : 0}`).join('\\n');
+  return `name: ui-e2e
+stages:
+  - id: checkout
+    type: checkout
+  - id: test
+    type: run
+    name: Test
+    command: |
+      mkdir -p coverage
+      printf 'TN:\\nSF:src/flags.js\\n${lines}\\nLF:5\\nLH:${hit}\\nend_of_record\\n' > coverage/lcov.info
+    reports:
+      coverage: coverage/lcov.info
+  - id: gate
+    type: quality-gate
+    name: Quality gate
+    reports:
+      coverage: \${stages.test.outputs.coverageReport}
+    conditions:
+      - { metric: coverage, op: lt, error: 50, warning: 90 }
+`;
+}

@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, type Page } from 'playwright-core';
-import { SERVER_JS, SLOW_PIPELINE, canaryPipeline, judgmentPipeline } from './pipelines.js';
+import { SERVER_JS, SLOW_PIPELINE, canaryPipeline, judgmentPipeline, qualityPipeline } from './pipelines.js';
 import {
   PipelineRepository,
   callApi,
@@ -42,18 +42,34 @@ describe('the web UI', () => {
   let repository: PipelineRepository;
   const cleanups: Array<() => Promise<void>> = [];
   const browserErrors: string[] = [];
-  const shas: Record<'main' | 'slow' | 'canary', string> = { main: '', slow: '', canary: '' };
+  const shas: Record<'main' | 'slow' | 'canary' | 'quality1' | 'quality2', string> = {
+    main: '',
+    slow: '',
+    canary: '',
+    quality1: '',
+    quality2: '',
+  };
 
   const api = <T>(method: string, path: string, body?: unknown) =>
     callApi<T>(aviary, token, method, path, body);
-  const trigger = async (branch: keyof typeof shas) =>
+  const trigger = async (commit: keyof typeof shas) =>
     (
       await api<{ executionId: string }>('POST', '/api/v1/executions', {
         application: APPLICATION,
-        branch,
-        sha: shas[branch],
+        branch: commit.startsWith('quality') ? 'main' : commit,
+        sha: shas[commit],
       })
     ).executionId;
+  const ended = (executionId: string) =>
+    eventually(
+      async () => {
+        const state = await execution(executionId);
+        expect(['SUCCEEDED', 'FAILED', 'TERMINAL', 'CANCELED']).toContain(state.status);
+        return state;
+      },
+      60_000,
+      300,
+    );
   const execution = (id: string) => api<Execution>('GET', `/api/v1/executions/${id}`);
 
   beforeAll(async () => {
@@ -71,6 +87,9 @@ describe('the web UI', () => {
     shas.main = await repository.commit('main', judgmentPipeline(process.execPath, app));
     shas.slow = await repository.commit('slow', SLOW_PIPELINE);
     shas.canary = await repository.commit('canary', canaryPipeline(baseline.url, canary.url));
+    // Two main builds, the second covering more lines than the first.
+    shas.quality1 = await repository.commit('main', qualityPipeline(3));
+    shas.quality2 = await repository.commit('main', qualityPipeline(4));
     await api('POST', '/api/v1/applications', {
       name: APPLICATION,
       provider: 'generic',
@@ -174,16 +193,7 @@ describe('the web UI', () => {
 
   it('draws the canary report of a real analysis: score, metrics with reasons, charts and the stats table', async () => {
     const executionId = await trigger('canary');
-    const ended = await eventually(
-      async () => {
-        const state = await execution(executionId);
-        expect(['SUCCEEDED', 'FAILED', 'TERMINAL']).toContain(state.status);
-        return state;
-      },
-      60_000,
-      500,
-    );
-    const analysis = ended.stages.find((s) => s.stageId === 'analysis')!;
+    const analysis = (await ended(executionId)).stages.find((s) => s.stageId === 'analysis')!;
     // A canary 40 % slower fails (the whole stage is in the message when it does not).
     expect(analysis).toMatchObject({ status: 'FAILED', outputs: { reportId: expect.any(String) } });
 
@@ -221,12 +231,31 @@ describe('the web UI', () => {
     await screenshot(page, 'canary-report-dark');
   }, 90_000);
 
+  it('shows a quality gate per condition with the change since the previous main build', async () => {
+    expect((await ended(await trigger('quality1'))).status).toBe('SUCCEEDED');
+    const executionId = await trigger('quality2');
+    expect((await ended(executionId)).status).toBe('SUCCEEDED');
+    await page.goto(`${aviary.url}/executions/${executionId}?stage=gate`);
+    await page.getByRole('link', { name: 'Quality report' }).click();
+    await page.getByRole('heading', { name: 'Quality report' }).waitFor();
+    const coverage = page.getByRole('row', { name: /^Coverage/ });
+    await coverage.waitFor();
+    expect(await coverage.getByRole('cell').allTextContents()).toEqual([
+      '80.0 %',
+      'fails below 50.0 %, warns below 90.0 %',
+      '! Warning',
+      '▲ +20.0 % better',
+    ]);
+    await page.getByText(`Compared with the previous main build ${shas.quality1.slice(0, 7)}`).waitFor();
+    await screenshot(page, 'quality-report');
+  }, 90_000);
+
   it('lists the application with its last runs and last canary score', async () => {
     await page.getByRole('link', { name: 'Applications' }).click();
     const card = page.getByRole('article', { name: APPLICATION });
     await card.waitFor();
     await card.getByText(/score \d/).waitFor();
-    expect(await card.getByRole('list', { name: 'Last executions' }).getByRole('listitem').count()).toBe(3);
+    expect(await card.getByRole('list', { name: 'Last executions' }).getByRole('listitem').count()).toBe(5);
     await screenshot(page, 'applications');
   }, 30_000);
 });
