@@ -4,6 +4,7 @@ import {
   freePort,
   natsUrlForTests,
   startNatsServer,
+  streamMessageCount,
   uniqueBusNames,
   type NatsServerProcess,
 } from '@aviary/test-support';
@@ -205,6 +206,30 @@ describe('JetStream bus', () => {
     });
     await target.client.publish(Work, { n: 1, label: 'after deletion' });
     await eventually(() => expect(seen).toEqual([1]));
+  });
+
+  it('pulls only what its handlers can start: commands queued behind busy handlers are neither redelivered nor dead-lettered', async () => {
+    const url = await natsUrlForTests();
+    const names = uniqueBusNames();
+    cleanups.push(() => deleteStreams(url, names.streamPrefix));
+    // Two handlers, each busy for 4 ack waits: the last commands wait ten ack waits for a handler,
+    // twice as long as maxDeliver redeliveries would last.
+    const target = bus(url, names, { ackWaitMs: 300, maxDeliver: 5, concurrency: 2 });
+    const runs: number[] = [];
+    await serve(target, {
+      work: async ({ n }) => {
+        runs.push(n);
+        await new Promise((resolve) => setTimeout(resolve, 1_200));
+      },
+    });
+    await eventually(() => expect(readiness(target)).toBe('ready'));
+
+    for (let n = 0; n < 6; n++) await target.client.publish(Work, { n, label: `queued ${n}` });
+
+    await eventually(() => expect([...runs].sort()).toEqual([0, 1, 2, 3, 4, 5]), 20_000, 100);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect([...runs].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(await streamMessageCount(url, `${names.streamPrefix}_DLQ`)).toBe(0);
   });
 
   it('fails a publish clearly when NATS stays down past the publish timeout', async () => {

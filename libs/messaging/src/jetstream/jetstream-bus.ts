@@ -231,26 +231,36 @@ class JsDelivery implements Delivery {
 }
 
 /** Hands out at most `size` slots; `acquire` resolves at once (returns undefined) when one is free. */
+/** The handler slots of one pull loop: it pulls only as many messages as it has free slots. */
 class Gate {
   private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  private wake: (() => void) | undefined;
 
   constructor(private readonly size: number) {}
 
-  acquire(): Promise<void> | undefined {
-    if (this.active < this.size) {
-      this.active += 1;
-      return undefined;
-    }
-    return new Promise((resolve) => this.waiting.push(resolve));
+  get free(): number {
+    return this.size - this.active;
+  }
+
+  take(): void {
+    this.active += 1;
   }
 
   release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.active -= 1;
+    this.active -= 1;
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  /** Resolves once a slot is free. */
+  async whenFree(): Promise<void> {
+    while (this.active >= this.size) await new Promise<void>((resolve) => (this.wake = resolve));
   }
 }
+
+/** How long one pull waits on the server for messages before the loop asks again. */
+const PULL_EXPIRES_MS = 5_000;
 
 class JetStreamBusServer extends BusServer {
   private bindings: Binding[] = [];
@@ -345,40 +355,47 @@ class JetStreamBusServer extends BusServer {
   }
 
   /**
-   * One pull loop per binding. It ends when its iterator ends (connection replaced, consumer gone
-   * for good); it then asks for the setup to run again, which recreates the consumer and the loop.
+   * One pull loop per binding. Each pull asks for as many messages as there are free handler slots,
+   * so that every message it gets starts at once and is kept alive by its handler: a message
+   * pulled ahead and left waiting for a slot would outlive the ack wait, be redelivered (run twice)
+   * and, after `maxDeliver` redeliveries, dead-lettered without ever running; and other replicas,
+   * idle, would not get it. The loop ends when a pull fails (connection replaced, consumer gone for
+   * good); it then asks for the setup to run again, which recreates the consumer and the loop.
    */
   private async consume(binding: Binding): Promise<void> {
     const link = this.connector.current();
     if (!link || this.stopping) return;
     const { concurrency, logger } = this.settings;
     this.consuming.add(binding);
-    let messages: ConsumerMessages | undefined;
     try {
       const consumer = await link.js.consumers.get(binding.stream!, binding.consumer);
-      messages = await consumer.consume({ max_messages: concurrency });
       logger.debug({ consumer: binding.consumer }, 'pulling');
-      this.iterators.add(messages);
-      void this.watch(messages);
-      // Deleted before the watch began listening: no notification will come, so look once.
-      if (!(await consumerExists(link, binding))) await messages.close();
       const gate = new Gate(concurrency);
-      for await (const msg of messages) {
-        if (this.stopping) {
-          // Pulled but not started: give it back now rather than after the ack wait.
-          msg.nak();
-          continue;
+      while (!this.stopping && this.connector.current() === link) {
+        await gate.whenFree();
+        if (this.stopping) break;
+        const messages = await consumer.fetch({ max_messages: gate.free, expires: PULL_EXPIRES_MS });
+        this.iterators.add(messages);
+        void this.watch(messages);
+        let received = 0;
+        try {
+          for await (const msg of messages) {
+            received += 1;
+            if (this.stopping) {
+              // Pulled but not started: give it back now rather than after the ack wait.
+              msg.nak();
+              continue;
+            }
+            gate.take();
+            void this.handleDelivery(binding, new JsDelivery(binding.consumer, msg, logger)).finally(() =>
+              gate.release(),
+            );
+          }
+        } finally {
+          this.iterators.delete(messages);
         }
-        const wait = gate.acquire();
-        if (wait) await wait;
-        if (this.stopping) {
-          gate.release();
-          msg.nak();
-          continue;
-        }
-        void this.handleDelivery(binding, new JsDelivery(binding.consumer, msg, logger)).finally(() =>
-          gate.release(),
-        );
+        // An empty pull: the consumer may be gone (deleted under it) with nothing said; recreate it.
+        if (received === 0 && !this.stopping && !(await consumerExists(link, binding))) break;
       }
     } catch (error) {
       if (!this.stopping)
@@ -387,7 +404,6 @@ class JetStreamBusServer extends BusServer {
           'consumer stopped; restarting',
         );
     } finally {
-      if (messages) this.iterators.delete(messages);
       this.consuming.delete(binding);
     }
     logger.debug({ consumer: binding.consumer }, 'stopped pulling');
