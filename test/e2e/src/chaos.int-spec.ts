@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { eventually, Platform } from '@aviary/test-support';
+import { eventually, Platform, streamMessageCount } from '@aviary/test-support';
 import { randomBytes } from 'node:crypto';
 import { ChaosMonkey, seededRandom } from './support-chaos/chaos-monkey.js';
 import { EventSubscriber } from './support-chaos/event-subscriber.js';
 import { GatewayClient, isEnded, type ExecutionSummary } from './support-chaos/gateway-client.js';
 import { journalOf } from './support-chaos/journal.js';
-import { Database } from './support-chaos/observations.js';
 import { journalingCommand, PipelineRepository } from './support-chaos/pipeline-repository.js';
 
 const PIPELINES = 20;
@@ -24,7 +23,6 @@ const SEED = Number(process.env['CHAOS_SEED'] ?? Math.floor(Math.random() * 2 **
  */
 describe(`chaos: services killed at random (seed ${SEED}, CHAOS_SEED=${SEED} to replay)`, () => {
   let platform: Platform;
-  let db: Database;
   const repository = new PipelineRepository('chaos');
   const application = `chaos-${randomBytes(3).toString('hex')}`;
 
@@ -47,11 +45,9 @@ describe(`chaos: services killed at random (seed ${SEED}, CHAOS_SEED=${SEED} to 
       },
       readyTimeoutMs: 120_000,
     });
-    db = new Database(platform);
   }, 300_000);
 
   afterAll(async () => {
-    await db?.close();
     await platform?.stop();
     repository.remove();
   });
@@ -163,24 +159,23 @@ ${STAGES.map(
     // No attempt ran twice: each stage's journal has one line per attempt that ran, at most, and the
     // attempt that succeeded ran exactly once; every run the journal shows is an attempt the
     // orchestrator recorded.
-    const attempts = await db.query<{
+    const attempts = await platform.query<{
       execution_id: string;
       stage_id: string;
       attempt: number;
       status: string;
+      error: string | null;
     }>(
-      'orchestrator',
-      `select execution_id, stage_id, attempt, status from $schema.stage_attempts where execution_id = any($1)`,
+      `select execution_id, stage_id, attempt, status, error from {schema:orchestrator}.stage_attempts where execution_id = any($1)`,
       [ids],
     );
-    const stages = await db.query<{
+    const stages = await platform.query<{
       execution_id: string;
       stage_id: string;
       attempt: number;
       status: string;
     }>(
-      'orchestrator',
-      `select execution_id, stage_id, attempt, status from $schema.stages where execution_id = any($1)`,
+      `select execution_id, stage_id, attempt, status from {schema:orchestrator}.stages where execution_id = any($1)`,
       [ids],
     );
     expect(stages).toHaveLength(PIPELINES * STAGES.length);
@@ -205,6 +200,14 @@ ${STAGES.map(
         unrecorded: [],
       });
     }
+
+    // An attempt fails only because its builder was killed mid-step (then its retry runs it): none
+    // timed out waiting for a command or a result that got lost.
+    expect(
+      attempts
+        .filter((a) => a.status !== 'SUCCEEDED' && !/stopped without handing it back/.test(a.error ?? ''))
+        .map((a) => `${a.execution_id}/${a.stage_id}#${a.attempt} ${a.status}: ${a.error ?? ''}`),
+    ).toEqual([]);
 
     // The database matches the events a user saw on the gateway's stream (resumed across the
     // gateway's restarts): no event twice, one completion per execution and none else, and per stage
@@ -245,6 +248,35 @@ ${STAGES.map(
         .sort((a, b) => a - b);
       expect({ key, starts, successes }).toEqual({ key, starts: recorded, successes: [stage.attempt] });
     }
+    // What the bus holds agrees: every envelope id once, one ending per execution, and at most one
+    // result from the builder per attempt (an attempt the builder ended twice would show here).
+    const onTheBus = await platform.events();
+    const busIds = new Map<string, number>();
+    for (const event of onTheBus) busIds.set(event.id, (busIds.get(event.id) ?? 0) + 1);
+    expect([...busIds.entries()].filter(([, n]) => n > 1)).toEqual([]);
+    expect(
+      onTheBus
+        .filter((e) => /\.evt\.execution\.(completed|failed|cancelled)\.v1$/.test(e.subject))
+        .map((e) => `${String(e.data['executionId'])} ${e.subject.split('.').at(-2)}`)
+        .sort(),
+    ).toEqual(ids.map((id) => `${id} completed`).sort());
+    const results = new Map<string, number>();
+    for (const event of onTheBus.filter((e) =>
+      /\.evt\.stage\.builder\.(completed|failed)\.v1$/.test(e.subject),
+    )) {
+      const key = `${String(event.data['executionId'])}/${String(event.data['stageId'])}#${String(event.data['attempt'])}`;
+      results.set(key, (results.get(key) ?? 0) + 1);
+    }
+    expect([...results.entries()].filter(([, n]) => n > 1)).toEqual([]);
+    expect(
+      attempts
+        .filter((a) => !results.has(`${a.execution_id}/${a.stage_id}#${a.attempt}`))
+        .map((a) => `${a.execution_id}/${a.stage_id}#${a.attempt} ${a.status}: ${a.error ?? ''}`),
+    ).toEqual([]);
+
+    // Nothing was given up on: no message went to the dead-letter stream.
+    expect(await streamMessageCount(platform.natsUrl, `${platform.names.streamPrefix}_DLQ`)).toBe(0);
+
     console.log(
       `chaos: ${events.length} events seen through ${subscriber.reconnections} reconnections; ` +
         `${attempts.length} attempts for ${stages.length} stages`,
