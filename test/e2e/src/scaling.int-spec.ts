@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { GatewayClient, isEnded, type ExecutionSummary } from './support-chaos/gateway-client.js';
 import { journalOf, pidIn } from './support-chaos/journal.js';
 import { EventSubscriber } from './support-chaos/event-subscriber.js';
-import { counterValue, Database, metricsOf } from './support-chaos/observations.js';
+import { counterValue, metricsOf } from './support-chaos/observations.js';
 import { journalingCommand, PipelineRepository } from './support-chaos/pipeline-repository.js';
 
 const PIPELINES = 10;
@@ -17,7 +17,6 @@ const STAGES = ['a', 'b', 'c', 'd'];
  */
 describe('two replicas of every service', () => {
   let platform: Platform;
-  let db: Database;
   const repository = new PipelineRepository('scaling');
   const client = () => new GatewayClient(platform.adminToken);
   const application = `scale-${randomBytes(3).toString('hex')}`;
@@ -33,11 +32,9 @@ describe('two replicas of every service', () => {
       serviceEnv: { builder: { BUILDER_WORK_DIR: `${repository.journal}/../builder` } },
       readyTimeoutMs: 150_000,
     });
-    db = new Database(platform);
   }, 400_000);
 
   afterAll(async () => {
-    await db?.close();
     await platform?.stop();
     repository.remove();
   });
@@ -108,22 +105,20 @@ ${STAGES.map(
         id,
         ran: Object.fromEntries(STAGES.map((s) => [s, [1]])),
       });
-    const attempts = await db.query<{ execution_id: string; stage_id: string; attempts: string }>(
-      'orchestrator',
-      `select execution_id, stage_id, count(*) as attempts from $schema.stage_attempts
+    const attempts = await platform.query<{ execution_id: string; stage_id: string; attempts: string }>(
+      `select execution_id, stage_id, count(*) as attempts from {schema:orchestrator}.stage_attempts
        where execution_id = any($1) group by execution_id, stage_id having count(*) <> 1`,
       [ids],
     );
     expect(attempts).toEqual([]);
-    const runs = await db.query<{
+    const runs = await platform.query<{
       execution_id: string;
       stage_id: string;
       attempt: number;
       status: string;
       owner: string;
     }>(
-      'builder',
-      `select execution_id, stage_id, attempt, status, owner from $schema.stage_runs where execution_id = any($1)`,
+      `select execution_id, stage_id, attempt, status, owner from {schema:builder}.stage_runs where execution_id = any($1)`,
       [ids],
     );
     expect(runs).toHaveLength(PIPELINES * STAGES.length);
@@ -153,10 +148,22 @@ ${STAGES.map(
     );
     expect(stageSucceeded).toHaveLength(PIPELINES * STAGES.length);
 
+    // And on the bus itself: every envelope id once, one WebhookReceived per delivery (the second
+    // delivery of each was not published again), one builder result per stage.
+    const onTheBus = await platform.events();
+    const busIds = new Map<string, number>();
+    for (const event of onTheBus) busIds.set(event.id, (busIds.get(event.id) ?? 0) + 1);
+    expect([...busIds.entries()].filter(([, n]) => n > 1)).toEqual([]);
+    const received = onTheBus.filter((e) => e.subject === platform.subject('aviary.evt.webhook.received.v1'));
+    expect(received.map((e) => e.data['deliveryId']).sort()).toEqual(
+      deliveries.map((d) => d.delivery).sort(),
+    );
+    const results = onTheBus.filter((e) => /\.evt\.stage\.builder\.(completed|failed)\.v1$/.test(e.subject));
+    expect(results).toHaveLength(PIPELINES * STAGES.length);
+
     // The work was shared: by the orchestrator replicas (who dispatched), by the builders (who ran).
-    const dispatchers = await db.query<{ dispatched_by: string }>(
-      'orchestrator',
-      `select dispatched_by from $schema.stage_attempts where execution_id = any($1)`,
+    const dispatchers = await platform.query<{ dispatched_by: string }>(
+      `select dispatched_by from {schema:orchestrator}.stage_attempts where execution_id = any($1)`,
       [ids],
     );
     const replicaOf = (service: PlatformService, name: string | null) =>

@@ -1,28 +1,3 @@
-import { type Platform, type PlatformService } from '@aviary/test-support';
-import pg from 'pg';
-
-/** Direct reads of a service's own schema (`$schema` in the text stands for it). */
-export class Database {
-  private readonly pool: pg.Pool;
-
-  constructor(private readonly platform: Platform) {
-    this.pool = new pg.Pool({ connectionString: platform.databaseUrl, max: 2 });
-  }
-
-  async query<T extends Record<string, unknown>>(
-    service: PlatformService,
-    text: string,
-    params: unknown[] = [],
-  ): Promise<T[]> {
-    const schema = this.platform.schemaOf(service);
-    return (await this.pool.query<T>(text.replaceAll('$schema', `"${schema}"`), params)).rows;
-  }
-
-  close(): Promise<void> {
-    return this.pool.end();
-  }
-}
-
 /**
  * The sum of a counter's samples whose labels contain every `labels` pair, in a process's
  * Prometheus text (`/metrics`); 0 when there is none.

@@ -5,6 +5,8 @@ import pg from 'pg';
 /** One event as the platform published it: its subject (under the platform's root) and envelope. */
 export interface RecordedEvent {
   subject: string;
+  /** The envelope's id (what JetStream deduplicates on). */
+  id: string;
   type: string;
   time: string;
   data: Record<string, unknown>;
@@ -23,8 +25,14 @@ export async function readEvents(natsUrl: string, stream: string, filter: string
     for (;;) {
       const message = await consumer.next({ expires: 2_000 });
       if (!message) return events;
-      const envelope = message.json<{ type: string; time: string; data: Record<string, unknown> }>();
+      const envelope = message.json<{
+        id: string;
+        type: string;
+        time: string;
+        data: Record<string, unknown>;
+      }>();
       events.push({
+        id: envelope.id,
         subject: message.subject,
         type: envelope.type,
         time: envelope.time,
