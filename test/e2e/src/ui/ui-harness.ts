@@ -14,7 +14,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..
 export const WEB_DIST = join(root, 'services', 'gateway', 'web', 'dist');
 export const ARTIFACTS = join(root, 'test', 'e2e', 'artifacts');
 
-/** Aviary in one process (the standalone mode) with the built UI, in a fresh data directory. */
+/**
+ * Aviary in one process (the standalone mode) with the built UI, in a fresh data directory; reads
+ * open to anonymous users.
+ */
 export async function startAviary(): Promise<{
   aviary: Standalone;
   token: string;
@@ -33,6 +36,7 @@ export async function startAviary(): Promise<{
       LOG_LEVEL: 'warn',
       LOG_FORMAT: 'json',
       AVIARY_WEB_DIR: WEB_DIST,
+      AVIARY_ANONYMOUS_READ: 'true',
     },
   });
   return {

@@ -113,11 +113,15 @@ describe('the web UI', () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }, 60_000);
 
-  it('asks for a token when reads are not open, and signs in with one', async () => {
+  it('opens without a login when reads are open, and signs in with a token to do more', async () => {
     await page.goto(`${aviary.url}/applications/${APPLICATION}`);
+    await page.getByRole('heading', { name: `${APPLICATION}: executions` }).waitFor();
+    await page.getByText('anonymous (viewer)').waitFor();
+    await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Sign in to Aviary' }).waitFor();
     await page.getByLabel('API token', { exact: true }).fill(token);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByText('bootstrap-admin (admin)').waitFor();
     await page.getByRole('heading', { name: `${APPLICATION}: executions` }).waitFor();
     await page.getByText('No executions match.').waitFor();
     await page.getByText('● live').waitFor();
@@ -138,7 +142,10 @@ describe('the web UI', () => {
     await row.getByRole('link', { name: /Waiting/ }).click();
     await page.getByRole('heading', { name: 'Manual judgment' }).waitFor();
     // The log of the selected stage: stored lines, searchable, with the secret masked.
-    await page.getByRole('button', { name: /^Compile: Succeeded/ }).click();
+    // The stage graph works from the keyboard.
+    await page.getByRole('button', { name: /^Compile: Succeeded/ }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Log of Compile' }).waitFor();
     // What the step printed, a line each (the command it ran is one multi-line system line before).
     const printed = page.locator('pre.log .line.stdout');
     await printed.filter({ hasText: 'compiled' }).waitFor();
@@ -183,6 +190,13 @@ describe('the web UI', () => {
     await page.getByRole('button', { name: /^Long job: Running/ }).waitFor({ timeout: 30_000 });
     // Its log streams while it runs.
     await page.locator('pre.log .line.stdout').getByText('working for a while').waitFor({ timeout: 20_000 });
+    // An anonymous reader (another tab: the token is kept per tab) sees the run but not the button.
+    const reader = await context.newPage();
+    await reader.goto(`${aviary.url}/executions/${executionId}`);
+    await reader.getByRole('button', { name: /^Long job: Running/ }).waitFor();
+    await reader.getByText('anonymous (viewer)').waitFor();
+    expect(await reader.getByRole('button', { name: '⊘ Cancel execution' }).count()).toBe(0);
+    await reader.close();
     await page.getByRole('button', { name: '⊘ Cancel execution' }).click();
     await page.locator('h1').getByText('Canceled').waitFor({ timeout: 30_000 });
     expect((await execution(executionId)).status).toBe('CANCELED');
@@ -257,5 +271,10 @@ describe('the web UI', () => {
     await card.getByText(/score \d/).waitFor();
     expect(await card.getByRole('list', { name: 'Last executions' }).getByRole('listitem').count()).toBe(5);
     await screenshot(page, 'applications');
+    // On a phone's screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('link', { name: APPLICATION, exact: true }).click();
+    await page.getByRole('table', { name: 'Stage view' }).waitFor();
+    await screenshot(page, 'stage-view-phone');
   }, 30_000);
 });

@@ -34,7 +34,8 @@ function StageGraph(props: {
               class={`node tone-${look.tone}${props.selected === node.id ? ' selected' : ''}`}
               transform={`translate(${node.x},${node.y})`}
               role="button"
-              tabIndex={0}
+              // an SVG attribute is set as written: lowercase, or the node is not focusable
+              tabindex={0}
               aria-pressed={props.selected === node.id}
               aria-label={`${stage.name}: ${look.label}${stage.durationMs !== undefined ? `, ${formatDuration(stage.durationMs)}` : ''}`}
               data-stage={node.id}
