@@ -19,6 +19,7 @@ interface Stage {
   stageId: string;
   status: string;
   reason?: string;
+  attempt: number;
   outputs: Record<string, unknown>;
 }
 interface Execution {
@@ -184,7 +185,7 @@ describe('the web UI', () => {
     await screenshot(page, 'environments');
   }, 90_000);
 
-  it('cancels a running execution from its page', async () => {
+  it('cancels a running execution from its page, and restarts its stage', async () => {
     const executionId = await trigger('slow');
     await page.goto(`${aviary.url}/executions/${executionId}`);
     await page.getByRole('button', { name: /^Long job: Running/ }).waitFor({ timeout: 30_000 });
@@ -203,7 +204,19 @@ describe('the web UI', () => {
     // Nothing left to cancel: the button is gone.
     expect(await page.getByRole('button', { name: '⊘ Cancel execution' }).count()).toBe(0);
     await screenshot(page, 'execution-canceled');
-  }, 60_000);
+
+    // The cancelled stage runs again (a second attempt), and is cancelled again.
+    await page.getByRole('button', { name: /^Long job: Canceled/ }).click();
+    await page.getByRole('button', { name: '↻ Restart this stage' }).click();
+    await page.getByRole('button', { name: /^Long job: Running/ }).waitFor({ timeout: 30_000 });
+    await page.getByRole('heading', { name: 'Log of Long job, attempt 2' }).waitFor();
+    expect((await execution(executionId)).stages.find((s) => s.stageId === 'wait-long')).toMatchObject({
+      status: 'RUNNING',
+      attempt: 2,
+    });
+    await page.getByRole('button', { name: '⊘ Cancel execution' }).click();
+    await page.locator('h1').getByText('Canceled').waitFor({ timeout: 30_000 });
+  }, 90_000);
 
   it('draws the canary report of a real analysis: score, metrics with reasons, charts and the stats table', async () => {
     const executionId = await trigger('canary');
