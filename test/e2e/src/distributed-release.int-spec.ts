@@ -13,22 +13,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-// The demo scenario is the standalone app's; its built modules are imported as the demo runs them.
-import { AviaryApi } from '../../../apps/standalone/dist/demo/aviary-api.js';
+// The demo scenario is the standalone app's.
+import { AviaryApi } from '@aviary/standalone/demo/aviary-api';
 import {
   runDemo,
   type DemoResult,
   type PushOutcome,
-} from '../../../apps/standalone/dist/demo/demo-scenario.js';
+} from '@aviary/standalone/demo/demo-scenario';
 import { expectStagesInOrder, pipelineStages, releaseRows, stageStatuses } from './execution-checks.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 /**
- * Short, but with enough points per interval to judge: two 10 s intervals of 2 s steps. A ratio's
- * `increase` covers one step, so Prometheus scrapes the instances every 500 ms to have several samples
- * in it.
+ * Short, but with enough points per interval to judge: two 10 s intervals of 2 s steps, after 5 s for
+ * Prometheus to discover the new instances and for them to warm up. A ratio's `increase` covers one
+ * step, so Prometheus scrapes the instances every 500 ms to have several samples in it.
  */
-const ANALYSIS = { lifetime: '20s', interval: '10s', delay: '3s', step: '2s' };
+const ANALYSIS = { lifetime: '20s', interval: '10s', delay: '5s', step: '2s' };
 
 /**
  * The demo, for real, on Aviary in the distributed mode: the seven services as separate processes on
