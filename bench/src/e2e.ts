@@ -20,10 +20,10 @@ import {
   AviaryApi,
   type ExecutionState,
   type StageState,
-} from '../../apps/standalone/dist/demo/aviary-api.js';
-import { githubPush } from '../../apps/standalone/dist/demo/github-push.js';
-import { SampleRepository, type Commit } from '../../apps/standalone/dist/demo/sample-repository.js';
-import { Traffic } from '../../apps/standalone/dist/demo/traffic.js';
+} from '@aviary/standalone/demo/aviary-api';
+import { githubPush } from '@aviary/standalone/demo/github-push';
+import { SampleRepository, type Commit } from '@aviary/standalone/demo/sample-repository';
+import { Traffic } from '@aviary/standalone/demo/traffic';
 // The builder's own daemonless image builder: the tool its build-image stage runs, used by hand.
 import { OciImageBuilder } from '../../services/builder/dist/images/image-builder.js';
 import { parseImageReference } from '../../services/builder/dist/images/oci/reference.js';

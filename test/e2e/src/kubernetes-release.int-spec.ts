@@ -14,10 +14,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 // The demo's pieces, built: its API client, the sample app's repository and the signed push.
-import { AviaryApi, type ExecutionState } from '../../../apps/standalone/dist/demo/aviary-api.js';
-import { watchExecution } from '../../../apps/standalone/dist/demo/execution-watch.js';
-import { githubPush } from '../../../apps/standalone/dist/demo/github-push.js';
-import { SampleRepository, type Commit } from '../../../apps/standalone/dist/demo/sample-repository.js';
+import { AviaryApi, type ExecutionState } from '@aviary/standalone/demo/aviary-api';
+import { watchExecution } from '@aviary/standalone/demo/execution-watch';
+import { githubPush } from '@aviary/standalone/demo/github-push';
+import { SampleRepository, type Commit } from '@aviary/standalone/demo/sample-repository';
 import { expectStagesInOrder, releaseRows, stageStatuses } from './execution-checks.js';
 import { KubeApiProcess, type KubeObject } from './kube-api-process.js';
 
