@@ -16,11 +16,7 @@ import {
   type TestRegistry,
 } from '@aviary/test-support';
 // The demo's pieces (API client, the sample app's repository, the signed push, its users), built.
-import {
-  AviaryApi,
-  type ExecutionState,
-  type StageState,
-} from '@aviary/standalone/demo/aviary-api';
+import { AviaryApi, type ExecutionState, type StageState } from '@aviary/standalone/demo/aviary-api';
 import { githubPush } from '@aviary/standalone/demo/github-push';
 import { SampleRepository, type Commit } from '@aviary/standalone/demo/sample-repository';
 import { Traffic } from '@aviary/standalone/demo/traffic';

@@ -15,11 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // The demo scenario is the standalone app's.
 import { AviaryApi } from '@aviary/standalone/demo/aviary-api';
-import {
-  runDemo,
-  type DemoResult,
-  type PushOutcome,
-} from '@aviary/standalone/demo/demo-scenario';
+import { runDemo, type DemoResult, type PushOutcome } from '@aviary/standalone/demo/demo-scenario';
 import { expectStagesInOrder, pipelineStages, releaseRows, stageStatuses } from './execution-checks.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
