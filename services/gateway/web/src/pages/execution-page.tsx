@@ -122,6 +122,8 @@ function JudgmentForm(props: {
   );
 }
 
+const MAX_LIVE_LINES = 50_000;
+
 const RESTARTABLE_EXECUTION = ['FAILED', 'TERMINAL', 'CANCELED', 'PAUSED'];
 const RESTARTABLE_STAGE = ['FAILED', 'TERMINAL', 'CANCELED', 'FAILED_CONTINUE', 'PAUSED'];
 
@@ -231,7 +233,10 @@ export function ExecutionPage(props: { executionId: string; stageId: string | un
   const live = useEvents(`execution=${encodeURIComponent(props.executionId)}`, (event) => {
     if (event.name === 'log') {
       const line = event.data as unknown as LiveLine;
-      setLiveLines((lines) => [...lines, line]);
+      // The page keeps the newest lines of a very long run; the stored log has them all.
+      setLiveLines((lines) =>
+        lines.length >= MAX_LIVE_LINES ? [...lines.slice(1000), line] : [...lines, line],
+      );
       return;
     }
     clearTimeout(timer.current);

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, must, type Stage } from '../api/client.js';
 import {
   highlight,
@@ -52,9 +52,14 @@ export function StageLog(props: { executionId: string; stage: Stage; live: LiveL
     };
   }, [props.executionId, stage.stageId, attempt, stage.status]);
 
-  const lines = withLive(
-    stored,
-    props.live.filter((l) => l.attempt === attempt),
+  // Masked before anything else, so that a search cannot find what the page does not show.
+  const lines = useMemo(
+    () =>
+      withLive(
+        stored,
+        props.live.filter((l) => l.attempt === attempt),
+      ).map((l) => ({ ...l, text: maskSecrets(l.text) })),
+    [stored, props.live, attempt],
   );
   const shown = searchLines(lines, query);
 
@@ -89,7 +94,7 @@ export function StageLog(props: { executionId: string; stage: Stage; live: LiveL
             <span class="seq" aria-hidden="true">
               {line.seq}
             </span>
-            {highlight(maskSecrets(line.text), query).map((segment, i) =>
+            {highlight(line.text, query).map((segment, i) =>
               segment.match ? <mark key={i}>{segment.text}</mark> : segment.text,
             )}
           </span>
