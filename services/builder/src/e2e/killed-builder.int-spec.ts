@@ -21,6 +21,15 @@ import {
 import { pino } from 'pino';
 import { TestRepository } from '../testing/git-fixtures.js';
 
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const MAIN = join(root, 'services', 'builder', 'dist', 'main.js');
 
@@ -94,9 +103,10 @@ describe('a builder killed in the middle of a step', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('fails the attempt once as worker-lost, without running its step again', async () => {
+  it('kills its step, and fails the attempt once as worker-lost without running the step again', async () => {
     const sha = repo.commit({ 'README.md': '# app\n' }, 'first');
     const journal = join(work, 'journal');
+    const pidFile = join(work, 'step.pid');
     const executionId = `e-${randomUUID()}`;
     const command: StageCommandData = {
       executionId,
@@ -112,14 +122,18 @@ describe('a builder killed in the middle of a step', () => {
         branch: 'main',
         sha,
       },
-      settings: { command: `echo ran >> ${journal}; sleep 3` },
+      settings: { command: `echo $$ > ${pidFile}; echo ran >> ${journal}; sleep 30` },
       inputs: {},
       deadline: new Date(Date.now() + 120_000).toISOString(),
     };
     const first = await builder(0);
     await client.client.publish(StageCommands.builder.run, command);
     await eventually(() => expect(existsSync(journal)).toBe(true), 30_000, 50);
+    const step = Number(readFileSync(pidFile, 'utf8').trim());
+    expect(alive(step)).toBe(true);
     await first.kill('SIGKILL');
+    // The step dies with its builder: nothing of the attempt runs on while another builder decides.
+    await eventually(() => expect(alive(step)).toBe(false), 5_000, 50);
     await builder(1);
 
     const results = () =>
@@ -146,7 +160,7 @@ describe('a builder killed in the middle of a step', () => {
       retryable: true,
     });
     // The step ran once (the killed builder's), and nothing runs it again later.
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(readFileSync(journal, 'utf8')).toBe('ran\n');
     expect(results()).toHaveLength(1);
   }, 180_000);

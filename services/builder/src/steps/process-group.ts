@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { type Readable } from 'node:stream';
+import { type Readable, type Writable } from 'node:stream';
 
 export interface GroupExit {
   exitCode: number | null;
@@ -17,12 +17,23 @@ function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
 }
 
 /**
+ * Runs `"$@"` (stdin from /dev/null) beside a watcher in the same process group that reads the
+ * lifeline, a pipe only the builder writes to (never, in fact): when the builder dies, even by
+ * SIGKILL, the kernel closes its end, the watcher reads end-of-file and kills the whole group. A
+ * step never outlives the builder that runs it, so no other builder's attempt runs beside it.
+ */
+const LIFELINE = ['exec 3<&0', '(cat <&3 >/dev/null; kill -KILL 0) &', 'exec "$@" </dev/null 3<&-'].join(
+  '\n',
+);
+
+/**
  * A shell command in its own process group (the command, and whatever it starts, share it). The
  * group can be stopped whole: SIGTERM, then SIGKILL after a grace period. When the shell ends by
- * itself, what it left running in the background is stopped too, so nothing outlives its step.
+ * itself, what it left running in the background is stopped too, so nothing outlives its step; nor
+ * does anything outlive the builder (see {@link LIFELINE}).
  */
 export class ProcessGroup {
-  readonly child: ChildProcessByStdio<null, Readable, Readable>;
+  readonly child: ChildProcessByStdio<Writable, Readable, Readable>;
   readonly exited: Promise<GroupExit>;
   private stopping: Promise<void> | undefined;
 
@@ -30,14 +41,15 @@ export class ProcessGroup {
     command: string | string[],
     options: { cwd: string; env: Record<string, string>; killGraceMs: number },
   ) {
-    const [file, args] =
-      typeof command === 'string' ? ['/bin/sh', ['-c', command]] : [command[0]!, command.slice(1)];
-    this.child = spawn(file, args, {
+    const argv = typeof command === 'string' ? ['/bin/sh', '-c', command] : command;
+    this.child = spawn('/bin/sh', ['-c', LIFELINE, 'aviary-step', ...argv], {
       cwd: options.cwd,
       env: options.env,
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // Nothing is ever written; an error here only means the group is gone.
+    this.child.stdin.on('error', () => undefined);
     const closed = new Promise<GroupExit>((resolve, reject) => {
       this.child.once('error', reject);
       this.child.once('exit', (exitCode, signal) => {
