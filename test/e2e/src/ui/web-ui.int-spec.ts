@@ -282,6 +282,8 @@ describe('the web UI', () => {
     const card = page.getByRole('article', { name: APPLICATION });
     await card.waitFor();
     await card.getByText(/score \d/).waitFor();
+    // production runs the release the judgment let through
+    expect(await card.getByRole('definition').first().textContent()).toBe(shas.main);
     expect(await card.getByRole('list', { name: 'Last executions' }).getByRole('listitem').count()).toBe(5);
     await screenshot(page, 'applications');
     // On a phone's screen.
@@ -289,5 +291,16 @@ describe('the web UI', () => {
     await page.getByRole('link', { name: APPLICATION, exact: true }).click();
     await page.getByRole('table', { name: 'Stage view' }).waitFor();
     await screenshot(page, 'stage-view-phone');
+
+    // The filters ask the API again: by status, then by branch.
+    const runs = page.getByRole('table', { name: 'Stage view' }).locator('tbody tr');
+    await page.getByLabel('Status').selectOption({ label: 'Canceled' });
+    await eventually(async () => expect(await runs.count()).toBe(1), 10_000, 100);
+    expect(await runs.first().textContent()).toContain('on slow');
+    await page.getByLabel('Status').selectOption({ label: 'any status' });
+    await page.getByLabel('Branch').fill('canary');
+    await page.getByLabel('Branch').press('Enter');
+    await eventually(async () => expect(await runs.count()).toBe(1), 10_000, 100);
+    expect(await runs.first().textContent()).toContain('on canary');
   }, 30_000);
 });

@@ -48,6 +48,7 @@ function Cell(props: { cell: StageCell | undefined; stageName: string }) {
 /** The stage view: runs as rows, stages as columns, averages on top, live through the event stream. */
 export function ExecutionsPage(props: { application: string }) {
   const [branch, setBranch] = useState('');
+  const [branchInput, setBranchInput] = useState('');
   const [status, setStatus] = useState('');
   const [runs, setRuns] = useState<Run[] | undefined>(undefined);
   const [error, setError] = useState<Error | undefined>(undefined);
@@ -131,14 +132,22 @@ export function ExecutionsPage(props: { application: string }) {
           {live === 'live' ? '● live' : live === 'connecting' ? 'connecting…' : 'reconnecting…'}
         </span>
       </div>
-      <form class="row" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
+      <form
+        class="row filters"
+        aria-label="Filters"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setBranch(branchInput.trim());
+        }}
+      >
         <div>
           <label for="branch-filter">Branch</label>
           <input
             id="branch-filter"
             type="search"
             placeholder="any branch"
-            value={branch}
+            value={branchInput}
+            onInput={(e) => setBranchInput(e.currentTarget.value)}
             onChange={(e) => setBranch(e.currentTarget.value.trim())}
           />
         </div>
@@ -153,6 +162,7 @@ export function ExecutionsPage(props: { application: string }) {
             ))}
           </select>
         </div>
+        <button type="submit">Filter</button>
       </form>
       {error && <ErrorBox error={error} />}
       {!runs && !error && <Loading what="executions" />}
