@@ -104,7 +104,7 @@ stages:
     source: scrape
     lifetime: 8s
     interval: 4s
-    delay: 1s
+    delay: 3s
     step: 1s
     thresholds: { pass: 90, marginal: 70 }
     baselineScope: ui-e2e-baseline

@@ -220,14 +220,23 @@ describe('the web UI', () => {
 
   it('draws the canary report of a real analysis: score, metrics with reasons, charts and the stats table', async () => {
     const executionId = await trigger('canary');
+    // The report is opened while the analysis runs (3 s of warm-up, then 4 s intervals): the judged
+    // interval and the verdict come in without a reload.
+    await eventually(
+      async () =>
+        expect((await execution(executionId)).stages.find((s) => s.stageId === 'analysis')?.status).toBe(
+          'RUNNING',
+        ),
+      30_000,
+      200,
+    );
+    await page.goto(`${aviary.url}/executions/${executionId}/stages/analysis/canary`);
+    await page.getByRole('heading', { name: 'Canary report' }).waitFor();
+    await page.getByText('Verdict: running').waitFor();
+    await page.getByText('Verdict: fail').waitFor({ timeout: 30_000 });
     const analysis = (await ended(executionId)).stages.find((s) => s.stageId === 'analysis')!;
     // A canary 40 % slower fails (the whole stage is in the message when it does not).
     expect(analysis).toMatchObject({ status: 'FAILED', outputs: { reportId: expect.any(String) } });
-
-    await page.goto(`${aviary.url}/executions/${executionId}?stage=analysis`);
-    await page.getByRole('link', { name: 'Canary report' }).click();
-    await page.getByRole('heading', { name: 'Canary report' }).waitFor();
-    await page.getByText('Verdict: fail').waitFor();
     await page.getByText(/is at or below the marginal threshold 70/).waitFor();
     await page.getByRole('button', { name: 'latency', exact: true }).waitFor();
     // Both charts are drawn on their canvases (uPlot), not left blank.

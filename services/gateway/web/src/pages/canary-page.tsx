@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import { api, must, type CanaryInterval, type CanaryMetric } from '../api/client.js';
+import { useEvents } from '../live/use-events.js';
 import {
   alignSeries,
   histogram,
@@ -175,6 +176,10 @@ export function CanaryPage(props: { executionId: string; stageId: string }) {
       ),
     `${props.executionId}/${props.stageId}`,
   );
+  // While the analysis runs, each judged interval (the canary's progress events) comes in as it is judged.
+  useEvents(`execution=${encodeURIComponent(props.executionId)}`, (event) => {
+    if (event.name.startsWith('stage.canary.') && event.data['stageId'] === props.stageId) loaded.reload();
+  });
   const report = loaded.data;
   const intervals = report?.intervals ?? [];
   const [chosenInterval, setChosenInterval] = useState<number>();
