@@ -92,17 +92,19 @@ export function App() {
   useEffect(() => {
     let current = true;
     const check = async () => {
+      // Back from the OIDC issuer: the code becomes a token, and the page asked for comes back.
+      let returnTo = '/';
       if (route.page === 'sign-in') {
         const returned = await finishOidcSignIn(location.search);
         if (returned) {
           storeToken(returned.token, returned.remember);
-          navigate(returned.returnTo, true);
+          returnTo = returned.returnTo;
         }
       }
       try {
         const session = await must(api.GET('/api/v1/session'));
         if (current) setAuth({ state: 'signed-in', session });
-        if (route.page === 'sign-in') navigate('/', true);
+        if (route.page === 'sign-in') navigate(returnTo, true);
       } catch (error) {
         if (!(error instanceof ApiError) || error.status !== 401) throw error;
         const options = await must(api.GET('/api/v1/sign-in')).catch(() => undefined);

@@ -16,9 +16,9 @@ export const ARTIFACTS = join(root, 'test', 'e2e', 'artifacts');
 
 /**
  * Aviary in one process (the standalone mode) with the built UI, in a fresh data directory; reads
- * open to anonymous users.
+ * open to anonymous users unless `env` says otherwise.
  */
-export async function startAviary(): Promise<{
+export async function startAviary(env: Record<string, string> = {}): Promise<{
   aviary: Standalone;
   token: string;
   close: () => Promise<void>;
@@ -37,6 +37,7 @@ export async function startAviary(): Promise<{
       LOG_FORMAT: 'json',
       AVIARY_WEB_DIR: WEB_DIST,
       AVIARY_ANONYMOUS_READ: 'true',
+      ...env,
     },
   });
   return {

@@ -30,7 +30,7 @@ export function SignInPage(props: {
             onClick={() =>
               void startOidcSignIn(
                 oidc,
-                location.pathname === '/sign-in' ? '/' : location.pathname,
+                location.pathname === '/sign-in' ? '/' : location.pathname + location.search,
                 remember,
               ).catch((e: unknown) => setError((e as Error).message))
             }

@@ -19,6 +19,10 @@ describe('the pages and their paths', () => {
     }
   });
 
+  it('takes /applications for the list of applications', () => {
+    expect(parseRoute('/applications')).toEqual({ page: 'applications' });
+  });
+
   it('answers not found for anything else, malformed escapes included', () => {
     expect(parseRoute('/executions/e-1/stages/x/logs')).toEqual({
       page: 'not-found',

@@ -15,7 +15,8 @@ export function parseRoute(pathname: string, search = ''): Route {
   const segments = pathname.split('/').filter(Boolean);
   const [first, second, third, fourth, fifth] = segments;
   try {
-    if (segments.length === 0) return { page: 'applications' };
+    if (segments.length === 0 || (first === 'applications' && segments.length === 1))
+      return { page: 'applications' };
     if (first === 'sign-in' && segments.length === 1) return { page: 'sign-in' };
     if (first === 'applications' && second) {
       if (segments.length === 2) return { page: 'executions', application: part(second) };
