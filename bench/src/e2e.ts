@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   freePort,
   Platform,
@@ -20,10 +20,6 @@ import { AviaryApi, type ExecutionState, type StageState } from '@aviary/standal
 import { githubPush } from '@aviary/standalone/demo/github-push';
 import { SampleRepository, type Commit } from '@aviary/standalone/demo/sample-repository';
 import { Traffic } from '@aviary/standalone/demo/traffic';
-// The builder's own daemonless image builder: the tool its build-image stage runs, used by hand.
-import { OciImageBuilder } from '../../services/builder/dist/images/image-builder.js';
-import { parseImageReference } from '../../services/builder/dist/images/oci/reference.js';
-import { RegistryClient } from '../../services/builder/dist/images/oci/registry-client.js';
 
 /**
  * `npm run bench -- e2e [--rounds=N]`: the sample app from a signed push webhook to production on
@@ -62,6 +58,50 @@ function time(stage: StageState, field: 'startedAt' | 'endedAt'): number {
   const value = stage[field];
   if (!value) throw new Error(`stage ${stage.stageId} has no ${field}`);
   return Date.parse(value);
+}
+
+/**
+ * The builder's own daemonless image builder (services/builder/src/images), the tool its build-image
+ * stage runs, used by hand. @aviary/builder does not export it, so it is loaded from the builder's
+ * build at run time (`npm run bench` builds first), typed here by what the bench calls.
+ */
+interface ImageBuilding {
+  OciImageBuilder: new (client: object) => {
+    build(
+      request: {
+        context: string;
+        base: object;
+        target: { registry: string; repository: string };
+        tags: string[];
+        workdir: string;
+        user: string;
+        env: Record<string, string>;
+        labels: Record<string, string>;
+        buildDir: string;
+      },
+      note: (text: string) => void,
+    ): Promise<{ digest: string }>;
+  };
+  RegistryClient: new (options: { credentials: Record<string, never>; insecure: string[] }) => object;
+  parseImageReference(text: string): object;
+}
+
+async function loadImageBuilding(): Promise<ImageBuilding> {
+  const dir = join(here, '..', '..', 'services', 'builder', 'dist', 'images');
+  const load = (file: string) =>
+    import(pathToFileURL(join(dir, file)).href) as Promise<Partial<ImageBuilding>>;
+  const [builder, client, reference] = await Promise.all([
+    load('image-builder.js'),
+    load('oci/registry-client.js'),
+    load('oci/reference.js'),
+  ]);
+  if (!builder.OciImageBuilder || !client.RegistryClient || !reference.parseImageReference)
+    throw new Error(`the builder's image builder is not in ${dir}: run \`npm run build\``);
+  return {
+    OciImageBuilder: builder.OciImageBuilder,
+    RegistryClient: client.RegistryClient,
+    parseImageReference: reference.parseImageReference,
+  };
 }
 
 /** One push through Aviary: from the webhook to the end of the stage that changed production. */
@@ -153,6 +193,7 @@ async function byHand(
   registry: TestRegistry,
   baseImage: string,
   root: string,
+  images: ImageBuilding,
 ): Promise<HandRun> {
   const dir = join(root, `by-hand-${sha.slice(0, 8)}`);
   const steps: HandRun['steps'] = [];
@@ -175,10 +216,10 @@ async function byHand(
     await step('npm run lint', () => sh('npm run lint'));
     await step('npm run test:ci:cover', () => sh('npm run test:ci:cover', { NODE_ENV: 'test' }));
     await step('image build + push', () =>
-      new OciImageBuilder(new RegistryClient({ credentials: {}, insecure: [] })).build(
+      new images.OciImageBuilder(new images.RegistryClient({ credentials: {}, insecure: [] })).build(
         {
           context: dir,
-          base: parseImageReference(baseImage),
+          base: images.parseImageReference(baseImage),
           target: { registry: registry.host, repository: `by-hand/${APPLICATION}` },
           tags: [sha],
           workdir: '/app',
@@ -328,6 +369,7 @@ function print(title: string, c: Comparison, analysisMs?: number): void {
 
 export async function main(args: string[]): Promise<void> {
   const rounds = Number(/^--rounds=(\d+)$/.exec(args.find((a) => a.startsWith('--rounds=')) ?? '')?.[1] ?? 3);
+  const images = await loadImageBuilding();
   const root = mkdtempSync(join(tmpdir(), 'aviary-bench-e2e-'));
   let registry: TestRegistry | undefined;
   let prometheus: TestPrometheus | undefined;
@@ -381,7 +423,7 @@ export async function main(args: string[]): Promise<void> {
       if (round > 0) await repository.edit('README.md', (text) => `${text}\nRelease ${round}.\n`);
       const commit = await repository.commit(`sample-app: release ${round}`);
       const aviary = await throughAviary(api, repository, secret, before, commit, 'deploy-production');
-      const hand = await byHand(repository.url, commit.sha, registry, baseImage, root);
+      const hand = await byHand(repository.url, commit.sha, registry, baseImage, root, images);
       if (round > 0) {
         rolling.push(aviary);
         rollingByHand.push(hand);
@@ -393,7 +435,7 @@ export async function main(args: string[]): Promise<void> {
     await repository.edit('README.md', (text) => `${text}\nReleased through a canary.\n`);
     const commit = await repository.commit('sample-app: release through a canary');
     const canary = await throughAviary(api, repository, secret, before, commit, 'promote');
-    const canaryByHand = await byHand(repository.url, commit.sha, registry, baseImage, root);
+    const canaryByHand = await byHand(repository.url, commit.sha, registry, baseImage, root, images);
 
     const r = compare('deploy-production', rolling, rollingByHand);
     const c = compare('promote', [canary], [canaryByHand]);
