@@ -137,4 +137,17 @@ describe('checkout through the repository cache (real git)', () => {
     expect(error.message).toContain(`commit ${gone} is not in`);
     expect(error.message).toContain('force-pushed');
   });
+  it('shares its folder with other builders: replicas reading the same commits at once all succeed', async () => {
+    // Several builder processes on one work folder (a shared volume): separate caches, one root.
+    const root = join(work, 'git-shared');
+    const commits = [1, 2, 3, 4].map((n) =>
+      repo.commit({ '.aviary/pipeline.yaml': `name: app-${n}\n` }, `pipeline ${n}`),
+    );
+    const replicas = [1, 2, 3, 4].map(() => new RepositoryCache(root, new GitCredentials({})));
+    const reads = replicas.flatMap((cache) =>
+      commits.map((sha) => cache.readFile(repo.url, sha, '.aviary/pipeline.yaml')),
+    );
+    const contents = (await Promise.all(reads)).map((content) => content?.toString('utf8'));
+    expect(contents).toEqual(replicas.flatMap(() => [1, 2, 3, 4].map((n) => `name: app-${n}\n`)));
+  });
 });

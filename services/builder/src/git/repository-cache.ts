@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { copyFile, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { type ChangedLines, parseUnifiedDiff } from '@aviary/quality-gate';
 import { CheckoutError, classifyGitFailure } from './git-errors.js';
 import { type GitCredentials, displayUrl, repositoryHost } from './credentials.js';
@@ -19,6 +19,10 @@ export interface FetchOutcome {
 }
 
 const SHA = /^[0-9a-f]{7,64}$/;
+/** What git says when another process fetches into the mirror at the same time (its lock files). */
+const CONTENDED =
+  /Unable to create '[^']*\.lock'|cannot lock ref|could not lock|is locked|shallow file has changed since we read it/i;
+const LOCK_ATTEMPTS = 20;
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -55,13 +59,20 @@ export class RepositoryCache {
     const mirror = this.mirrorOf(url);
     return this.mutex.run(mirror, async () => {
       await this.initMirror(mirror, url);
-      if (await this.hasCommit(mirror, sha)) return { fetched: false };
       const depth = options.depth ?? 1;
-      const result = await this.git(
-        ['fetch', '--quiet', '--no-tags', `--depth=${depth}`, 'origin', `+${sha}:refs/aviary/${sha}`],
-        { cwd: mirror, url, signal: options.signal },
-      );
-      if (result.code !== 0) throw this.failure(result, url, sha);
+      // Other builders may share the folder (a volume mounted by every replica): a fetch that meets
+      // theirs (git's lock files) waits a moment and looks again, and finds the commit fetched or
+      // fetches it.
+      for (let attempt = 1; ; attempt++) {
+        if (await this.hasCommit(mirror, sha)) return { fetched: false };
+        const result = await this.git(
+          ['fetch', '--quiet', '--no-tags', `--depth=${depth}`, 'origin', `+${sha}:refs/aviary/${sha}`],
+          { cwd: mirror, url, signal: options.signal },
+        );
+        if (result.code === 0) break;
+        if (attempt >= LOCK_ATTEMPTS || !CONTENDED.test(result.stderr)) throw this.failure(result, url, sha);
+        await new Promise((resolve) => setTimeout(resolve, 50 + Math.floor(Math.random() * 150)));
+      }
       if (!(await this.hasCommit(mirror, sha))) {
         throw classifyGitFailure('reference is not a tree', {
           repository: displayUrl(url),
@@ -130,14 +141,27 @@ export class RepositoryCache {
     return join(this.root, `${key}-${name}.git`);
   }
 
+  /**
+   * Creates the mirror whole or not at all: it is set up in a folder of its own and renamed into
+   * place, so that another builder sharing the folder never sees it half made (a mirror without
+   * its remote yet), and the one that loses the race uses the winner's.
+   */
   private async initMirror(mirror: string, url: string): Promise<void> {
     if (await exists(join(mirror, 'HEAD'))) return;
-    await mkdir(mirror, { recursive: true });
-    await this.mustSucceed(['init', '--quiet', '--bare'], mirror, url);
-    // The URL is stored without credentials: those come from the environment of each fetch.
-    await this.mustSucceed(['remote', 'add', 'origin', displayUrl(url)], mirror, url);
-    // Keep small fetches loose-free, so the cache stays a few packs rather than many files.
-    await this.mustSucceed(['config', 'fetch.unpackLimit', '1'], mirror, url);
+    await mkdir(dirname(mirror), { recursive: true });
+    const building = await mkdtemp(`${mirror}.new-`);
+    try {
+      await this.mustSucceed(['init', '--quiet', '--bare'], building, url);
+      // The URL is stored without credentials: those come from the environment of each fetch.
+      await this.mustSucceed(['remote', 'add', 'origin', displayUrl(url)], building, url);
+      // Keep small fetches loose-free, so the cache stays a few packs rather than many files.
+      await this.mustSucceed(['config', 'fetch.unpackLimit', '1'], building, url);
+      await rename(building, mirror).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+      });
+    } finally {
+      await rm(building, { recursive: true, force: true });
+    }
   }
 
   private async hasCommit(mirror: string, sha: string): Promise<boolean> {
