@@ -51,6 +51,22 @@ describe('the stage view', () => {
       attempt: 1,
     });
     expect(table.rows[2]!.cells).toEqual([undefined, undefined]);
+    const waiting = buildStageView(
+      [
+        {
+          executionId: 'w',
+          status: 'PAUSED',
+          stages: [{ ...stage('approve', 'PAUSED'), startedAt: '2026-01-01T00:00:50Z' }],
+        },
+      ],
+      now,
+    );
+    expect(waiting.rows[0]!.cells[0]).toEqual({
+      status: 'PAUSED',
+      durationMs: 10_000,
+      running: false,
+      attempt: 1,
+    });
   });
 
   it('keeps a stage only older runs had as a column of its own', () => {

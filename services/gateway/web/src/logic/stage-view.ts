@@ -29,7 +29,7 @@ export interface StageColumn {
 
 export interface StageCell {
   status: string;
-  /** The duration, or for a running stage the time since it started. */
+  /** The duration, or for a running or waiting stage the time since it started. */
   durationMs: number | undefined;
   running: boolean;
   attempt: number;
@@ -86,9 +86,11 @@ export function buildStageView<R extends RunInput>(runs: R[], now: number): Stag
         const stage = stages.get(id);
         if (!stage) return undefined;
         const running = stage.status === 'RUNNING';
+        // A stage running, or waiting for a person, shows how long it has been at it.
+        const ongoing = running || stage.status === 'PAUSED';
         const durationMs =
           stage.durationMs ??
-          (running && stage.startedAt ? Math.max(0, now - Date.parse(stage.startedAt)) : undefined);
+          (ongoing && stage.startedAt ? Math.max(0, now - Date.parse(stage.startedAt)) : undefined);
         return { status: stage.status, durationMs, running, attempt: stage.attempt ?? 1 };
       }),
     };

@@ -114,7 +114,7 @@ export function ExecutionsPage(props: { application: string }) {
     else if (id && known.current.has(id)) refresh(id);
   });
 
-  const anyRunning = runs?.some((r) => r.status === 'RUNNING') ?? false;
+  const anyRunning = runs?.some((r) => r.status === 'RUNNING' || r.status === 'PAUSED') ?? false;
   useEffect(() => {
     if (!anyRunning) return;
     const timer = setInterval(() => setNow(Date.now()), 1000);
