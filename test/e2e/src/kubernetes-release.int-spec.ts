@@ -191,8 +191,8 @@ describe('a rolling release to a Kubernetes production target', () => {
 
   it('leaves the Deployment on the second image, rolled out and ready, labelled with its version', async () => {
     const deployment = await kube.get(`/apis/apps/v1/namespaces/production/deployments/${APP}`);
-    // The version label of an image given by digest: the digest's start (label values are short).
-    const version = /@sha256:([0-9a-f]{12})/.exec(imageOf(1))![1]!;
+    // The version label is the image's tag: the commit's sha, which the builder tags the image with.
+    const version = /:([^:@/]+)@sha256:/.exec(imageOf(1))![1]!;
     const labels = { app: APP, 'aviary.dev/track': 'stable', 'aviary.dev/version': version };
     expect(deployment?.metadata.labels).toMatchObject(labels);
     const spec = deployment?.spec as {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { release } from '../testing/releases.js';
 import { type Release } from '../release/release.js';
-import { environmentViews, versionOf, type StoredRelease } from './server-groups.js';
+import { environmentViews, type StoredRelease } from './server-groups.js';
 
 let clock = Date.parse('2026-11-20T10:00:00Z');
 function stored(r: Release): StoredRelease {
@@ -17,14 +17,6 @@ const production = (image: string) => ({
   env: {},
   replicas: 3,
   autoscaled: false,
-});
-
-describe('versionOf', () => {
-  it('reads the tag, the digest, or latest', () => {
-    expect(versionOf('registry.local:5000/team/shop:1.4.2')).toBe('1.4.2');
-    expect(versionOf('shop@sha256:abc')).toBe('sha256:abc');
-    expect(versionOf('registry.local:5000/shop')).toBe('latest');
-  });
 });
 
 describe('environmentViews', () => {

@@ -1,5 +1,5 @@
 import { type EnvironmentView, type ServerGroup } from '@aviary/events';
-import { trackName } from '../manifests/labels.js';
+import { imageVersion, trackName } from '../manifests/labels.js';
 import { type Release } from '../release/release.js';
 import { type ProductionState } from '../targets/deploy-target.js';
 
@@ -8,15 +8,6 @@ export interface StoredRelease {
   release: Release;
   createdAt: Date;
   updatedAt: Date;
-}
-
-/** `registry/app:1.2.3` -> `1.2.3`; `app@sha256:...` -> the digest; no tag -> `latest`. */
-export function versionOf(image: string): string {
-  const at = image.indexOf('@');
-  if (at >= 0) return image.slice(at + 1);
-  const name = image.slice(image.lastIndexOf('/') + 1);
-  const colon = name.lastIndexOf(':');
-  return colon >= 0 ? name.slice(colon + 1) : 'latest';
 }
 
 const PRODUCING: ReadonlySet<string> = new Set(['healthy', 'promoted']);
@@ -33,7 +24,7 @@ function group(
     name,
     role,
     image,
-    version: versionOf(image),
+    version: imageVersion(image),
     replicas,
     health,
     ...(from

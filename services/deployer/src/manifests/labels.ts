@@ -11,21 +11,25 @@ export const LABEL_ANALYSIS = 'aviary.dev/analysis';
 export const ANNOTATION_RELEASE = 'aviary.dev/release';
 
 /**
- * A label value for an image: its tag (or the start of its digest), cut to the 63 characters a label
- * value may have, with anything a label value may not hold replaced by "-".
+ * Which version an image is: its tag (`registry/shop:1.4.2@sha256:...` is 1.4.2: the builder pushes
+ * the commit's tag with its digest), else its digest, else `latest`.
+ */
+export function imageVersion(image: string): string {
+  const at = image.indexOf('@');
+  const named = at >= 0 ? image.slice(0, at) : image;
+  const name = named.slice(named.lastIndexOf('/') + 1);
+  const colon = name.lastIndexOf(':');
+  if (colon >= 0) return name.slice(colon + 1);
+  return at >= 0 ? image.slice(at + 1) : 'latest';
+}
+
+/**
+ * A label value for an image: its version (a digest cut to its first 12 hex digits), cut to the 63
+ * characters a label value may have, with anything a label value may not hold replaced by "-".
  */
 export function versionOf(image: string): string {
-  const name = image.slice(image.lastIndexOf('/') + 1);
-  const digest = name.indexOf('@');
-  const raw =
-    digest >= 0
-      ? name
-          .slice(digest + 1)
-          .replace(/^sha256:/, '')
-          .slice(0, 12)
-      : name.includes(':')
-        ? name.slice(name.lastIndexOf(':') + 1)
-        : 'latest';
+  const version = imageVersion(image);
+  const raw = version.startsWith('sha256:') ? version.slice(7, 19) : version;
   const cleaned = raw
     .replace(/[^A-Za-z0-9_.-]/g, '-')
     .slice(0, 63)

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { stringify } from 'yaml';
 import { buildDeployment, buildHpa, buildIngress, buildService, buildServiceMonitor } from './builders.js';
-import { versionOf } from './labels.js';
+import { imageVersion, versionOf } from './labels.js';
 import { type ApplicationInput, type WorkloadInput } from './manifest-input.js';
 import { ManifestInvalidError, validateManifest } from './validate.js';
 
@@ -145,5 +145,14 @@ describe('manifest builders', () => {
     expect(versionOf('api')).toBe('latest');
     expect(versionOf('api@sha256:0123456789abcdef0123')).toBe('0123456789ab');
     expect(versionOf('r.io/api:v1+build.7')).toBe('v1-build.7');
+    // What the builder pushes: the commit's tag with the digest; the tag is the version people know.
+    expect(versionOf('registry.local:5000/shop:3f2a9c1@sha256:0123456789abcdef0123')).toBe('3f2a9c1');
+  });
+
+  it('tell which version an image is: tag, else digest, else latest', () => {
+    expect(imageVersion('registry.local:5000/team/shop:1.4.2')).toBe('1.4.2');
+    expect(imageVersion('registry.local:5000/shop:1.4.2@sha256:abc')).toBe('1.4.2');
+    expect(imageVersion('shop@sha256:abc')).toBe('sha256:abc');
+    expect(imageVersion('registry.local:5000/shop')).toBe('latest');
   });
 });
