@@ -93,7 +93,20 @@ ${STAGES.map(
     });
     const byBranch = new Map<string, ExecutionSummary[]>();
     for (const e of ended) byBranch.set(e.branch ?? '', [...(byBranch.get(e.branch ?? '') ?? []), e]);
-    // Each webhook made exactly one execution, and each succeeded.
+    // Each webhook made exactly one execution, and each succeeded (else why, stage by stage).
+    const why = await Promise.all(
+      ended
+        .filter((e) => e.status !== 'SUCCEEDED')
+        .map(async (e) => {
+          const detail = await client().execution(gateways[0]!, e.executionId);
+          return {
+            execution: e.executionId,
+            reason: detail.reason,
+            stages: detail.stages.map((s) => `${s.stageId} ${s.status} ${s.reason ?? ''}`),
+          };
+        }),
+    );
+    expect(why).toEqual([]);
     expect([...byBranch.entries()].map(([b, es]) => [b, es.map((e) => e.status)]).sort()).toEqual(
       branches.map((b) => [b, ['SUCCEEDED']]).sort(),
     );
@@ -176,9 +189,6 @@ ${STAGES.map(
     const dispatchedBy = count(dispatchers.map((d) => replicaOf('orchestrator', d.dispatched_by)));
     const ranBy = count(runs.map((r) => replicaOf('builder', r.owner)));
     console.log(`stages dispatched by ${JSON.stringify(dispatchedBy)}, run by ${JSON.stringify(ranBy)}`);
-    expect(Object.keys(dispatchedBy).sort()).toEqual(['orchestrator#0', 'orchestrator#1']);
-    expect(Object.keys(ranBy).sort()).toEqual(['builder#0', 'builder#1']);
-
     // The gateways ask the deployer, the canary and the quality services (request/reply): each of
     // their replicas answers a share.
     for (let i = 0; i < 16; i++) {
@@ -205,6 +215,17 @@ ${STAGES.map(
           : counterValue(text, 'aviary_bus_messages_handled_total');
     }
     console.log(`messages handled (webhooks for the gateways) per replica: ${JSON.stringify(handled)}`);
+    for (const replica of platform.replicasOf('orchestrator')) {
+      const text = await metricsOf(replica.url);
+      const bySubject = text
+        .split('\n')
+        .filter((line) => line.startsWith('aviary_bus_messages_handled_total{'))
+        .map((line) => line.replace(/^[^"]*"([^"]*)".* (\S+)$/, '$1 $2'));
+      console.log(`${replica.id} handled ${bySubject.join(', ')}`);
+    }
+    expect(Object.keys(dispatchedBy).sort()).toEqual(['orchestrator#0', 'orchestrator#1']);
+    expect(Object.keys(ranBy).sort()).toEqual(['builder#0', 'builder#1']);
+
     for (const service of PLATFORM_SERVICES)
       for (const replica of platform.replicasOf(service))
         expect({ replica: replica.id, busy: handled[replica.id]! > 0 }).toEqual({
