@@ -158,7 +158,7 @@ ${STAGES.map(
 
     // No attempt ran twice: each stage's journal has one line per attempt that ran, at most, and the
     // attempt that succeeded ran exactly once; every run the journal shows is an attempt the
-    // orchestrator recorded.
+    // orchestrator recorded...
     const attempts = await platform.query<{
       execution_id: string;
       stage_id: string;
@@ -185,11 +185,15 @@ ${STAGES.map(
         .filter((a) => a.execution_id === stage.execution_id && a.stage_id === stage.stage_id)
         .map((a) => a.attempt)
         .sort((a, b) => a - b);
-      const ran = journalOf(repository.journal, stage.execution_id)[stage.stage_id] ?? [];
-      expect({ key, status: stage.status, ranOnce: new Set(ran).size === ran.length }).toEqual({
+      const journal = journalOf(repository.journal, stage.execution_id);
+      const ran = journal[stage.stage_id] ?? [];
+      // ... and never two attempts at once (a killed builder's step dies with it).
+      const overlapped = journal[`${stage.stage_id} overlapped`] ?? [];
+      expect({ key, status: stage.status, ranOnce: new Set(ran).size === ran.length, overlapped }).toEqual({
         key,
         status: 'SUCCEEDED',
         ranOnce: true,
+        overlapped: [],
       });
       expect({ key, ranTheSucceededAttempt: ran.includes(stage.attempt) }).toEqual({
         key,

@@ -3,16 +3,18 @@ import { join } from 'node:path';
 
 /**
  * How often each stage's command really ran in an execution, by attempt: `{ a: [1], b: [1, 2] }`
- * (the journal file its commands append `<stage> <attempt>` to).
+ * (the journal file its commands append `<stage> <attempt>` to); `'<stage> overlapped'` lists the
+ * attempts that started while another attempt of the stage still ran.
  */
 export function journalOf(journal: string, executionId: string): Record<string, number[]> {
   const file = join(journal, executionId);
   const runs: Record<string, number[]> = {};
   if (!existsSync(file)) return runs;
   for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const [stage, attempt] = line.trim().split(' ');
+    const [stage, attempt, overlap] = line.trim().split(' ');
     if (!stage || !attempt) continue;
-    (runs[stage] ??= []).push(Number(attempt));
+    if (overlap) (runs[`${stage} overlapped`] ??= []).push(Number(attempt));
+    else (runs[stage] ??= []).push(Number(attempt));
   }
   for (const attempts of Object.values(runs)) attempts.sort((a, b) => a - b);
   return runs;

@@ -60,11 +60,17 @@ export class PipelineRepository {
 }
 
 /**
- * A `run` stage whose command appends `<stage> <attempt>` to the execution's journal file as it
+ * A `run` stage's command that appends `<stage> <attempt>` to the execution's journal file as it
  * starts (what the test counts to know how often each stage really ran), then keeps busy for
- * `sleepSeconds`.
+ * `sleepSeconds`. It holds a lock (flock, released by the kernel when its processes end, however
+ * they end) on the stage while it runs: an attempt that starts while another of the same stage
+ * still runs journals `<stage> <attempt> overlap`.
  */
 export function journalingCommand(journal: string, sleepSeconds = 0): string {
-  const line = `echo "$AVIARY_STAGE_ID $AVIARY_ATTEMPT" >> ${journal}/$AVIARY_EXECUTION_ID`;
-  return sleepSeconds > 0 ? `${line} && sleep ${sleepSeconds}` : line;
+  const file = `${journal}/$AVIARY_EXECUTION_ID`;
+  const me = '$AVIARY_STAGE_ID $AVIARY_ATTEMPT';
+  return (
+    `(flock -n 9 || echo "${me} overlap" >> ${file}; echo "${me}" >> ${file}; sleep ${sleepSeconds})` +
+    ` 9> ${file}.$AVIARY_STAGE_ID.lock`
+  );
 }
