@@ -22,12 +22,15 @@ function source(kept: ReturnType<typeof scrapes>): ScrapeSource {
   );
 }
 
-const increasePerStep = (window: string): ResolvedQuery => ({
+const counterQuery = (
+  aggregation: 'sum-increase' | 'avg-rate',
+  window: string,
+): Extract<ResolvedQuery, { kind: 'selector' }> => ({
   kind: 'selector',
   metricName: 'requests_total',
   filters: ['pod=~"app-canary.*"'],
   groupBy: [],
-  aggregation: 'sum-increase',
+  aggregation,
   window,
 });
 
@@ -37,7 +40,7 @@ describe('the scrape source', () => {
     const kept = scrapes(100.3, 2, [0, 10, 25, 25, 40, 70]);
     const series = await source(kept).query({
       side: 'canary',
-      query: increasePerStep('2s'),
+      query: counterQuery('sum-increase', '2s'),
       scope: { step: 2 },
       start: 102_000,
       end: 110_000,
@@ -54,7 +57,7 @@ describe('the scrape source', () => {
     const kept = scrapes(100.5, 1, [0, 10, 20, 30, 40, 50, 60, 70]);
     const series = await source(kept).query({
       side: 'canary',
-      query: { ...increasePerStep('3s'), aggregation: 'avg-rate' },
+      query: counterQuery('avg-rate', '3s'),
       scope: { step: 1 },
       start: 105_000,
       end: 105_000,
