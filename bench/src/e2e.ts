@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import {
   freePort,
   Platform,
@@ -16,6 +16,7 @@ import {
   type TestRegistry,
 } from '@aviary/test-support';
 // The demo's pieces (API client, the sample app's repository, the signed push, its users), built.
+import { OciImageBuilder, parseImageReference, RegistryClient } from '@aviary/builder';
 import { AviaryApi, type ExecutionState, type StageState } from '@aviary/standalone/demo/aviary-api';
 import { githubPush } from '@aviary/standalone/demo/github-push';
 import { SampleRepository, type Commit } from '@aviary/standalone/demo/sample-repository';
@@ -60,49 +61,9 @@ function time(stage: StageState, field: 'startedAt' | 'endedAt'): number {
   return Date.parse(value);
 }
 
-/**
- * The builder's own daemonless image builder (services/builder/src/images), the tool its build-image
- * stage runs, used by hand. @aviary/builder does not export it, so it is loaded from the builder's
- * build at run time (`npm run bench` builds first), typed here by what the bench calls.
- */
-interface ImageBuilding {
-  OciImageBuilder: new (client: object) => {
-    build(
-      request: {
-        context: string;
-        base: object;
-        target: { registry: string; repository: string };
-        tags: string[];
-        workdir: string;
-        user: string;
-        env: Record<string, string>;
-        labels: Record<string, string>;
-        buildDir: string;
-      },
-      note: (text: string) => void,
-    ): Promise<{ digest: string }>;
-  };
-  RegistryClient: new (options: { credentials: Record<string, never>; insecure: string[] }) => object;
-  parseImageReference(text: string): object;
-}
-
-async function loadImageBuilding(): Promise<ImageBuilding> {
-  const dir = join(here, '..', '..', 'services', 'builder', 'dist', 'images');
-  const load = (file: string) =>
-    import(pathToFileURL(join(dir, file)).href) as Promise<Partial<ImageBuilding>>;
-  const [builder, client, reference] = await Promise.all([
-    load('image-builder.js'),
-    load('oci/registry-client.js'),
-    load('oci/reference.js'),
-  ]);
-  if (!builder.OciImageBuilder || !client.RegistryClient || !reference.parseImageReference)
-    throw new Error(`the builder's image builder is not in ${dir}: run \`npm run build\``);
-  return {
-    OciImageBuilder: builder.OciImageBuilder,
-    RegistryClient: client.RegistryClient,
-    parseImageReference: reference.parseImageReference,
-  };
-}
+/** The builder's own daemonless image builder, the tool its build-image stage runs, used by hand. */
+const imageBuilding = { OciImageBuilder, RegistryClient, parseImageReference };
+type ImageBuilding = typeof imageBuilding;
 
 /** One push through Aviary: from the webhook to the end of the stage that changed production. */
 async function throughAviary(
@@ -369,7 +330,7 @@ function print(title: string, c: Comparison, analysisMs?: number): void {
 
 export async function main(args: string[]): Promise<void> {
   const rounds = Number(/^--rounds=(\d+)$/.exec(args.find((a) => a.startsWith('--rounds=')) ?? '')?.[1] ?? 3);
-  const images = await loadImageBuilding();
+  const images = imageBuilding;
   const root = mkdtempSync(join(tmpdir(), 'aviary-bench-e2e-'));
   let registry: TestRegistry | undefined;
   let prometheus: TestPrometheus | undefined;
