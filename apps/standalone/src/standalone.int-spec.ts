@@ -102,8 +102,7 @@ describe('standalone mode (npm start)', () => {
 
   const start = async () => {
     running = new StandaloneProcess(port, {
-      PATH: process.env['PATH'],
-      HOME: work,
+      ...process.env,
       AVIARY_DATA_DIR: dataDir,
     });
     const banner = await running.started();

@@ -33,6 +33,10 @@ export class StandaloneProcess {
   readonly exited: Promise<Exit>;
   private readonly child: ChildProcess;
 
+  /**
+   * `env`: the whole environment, as a shell would pass it (the install stage's npm needs its CA
+   * bundle and cache settings from there, git its own).
+   */
   constructor(
     readonly port: number,
     env: Record<string, string | undefined>,
