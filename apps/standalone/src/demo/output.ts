@@ -12,7 +12,7 @@ export function terminalOutput(stream: NodeJS.WriteStream): DemoOutput {
     if (shown) stream.write('\r\x1b[2K');
     shown = false;
   };
-  let lastStatus = '';
+  let lastMilestone = '';
   return {
     line(text) {
       clear();
@@ -23,10 +23,11 @@ export function terminalOutput(stream: NodeJS.WriteStream): DemoOutput {
         clear();
         stream.write(text.slice(0, Math.max(20, (stream.columns || 100) - 1)));
         shown = true;
-      } else if (text !== lastStatus) {
-        // Without a terminal, only the analysis' milestones (its text changes rarely).
-        lastStatus = text;
-        if (text.includes('interval')) stream.write(`${text}\n`);
+      } else {
+        // Without a terminal (a log, CI), only the analysis' milestones: each interval judged.
+        const milestone = /interval \d+\/\S+/.exec(text)?.[0];
+        if (milestone && milestone !== lastMilestone) stream.write(`${text}\n`);
+        if (milestone) lastMilestone = milestone;
       }
     },
   };
