@@ -6,6 +6,7 @@ import { registerApplications, registerLogin } from './commands/gateway.commands
 import { registerCanary } from './commands/canary-promql.command.js';
 import { registerJudge } from './commands/judge.command.js';
 import { registerQuality } from './commands/quality.command.js';
+import { registerStart } from './commands/start.command.js';
 import { registerValidate } from './commands/validate.command.js';
 import { credentialsSource, type CredentialsSource } from './config/credentials.js';
 
@@ -28,6 +29,7 @@ export function createProgram(
   registerQuality(program, io, result);
   registerLogin(program, io, result, credentials);
   registerApplications(program, io, result, credentials);
+  registerStart(program, io, result);
   return program;
 }
 
