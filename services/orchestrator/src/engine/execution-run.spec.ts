@@ -63,9 +63,9 @@ class Driver {
     return this.step((run) => run.stageCompleted(stageId, at, outputs));
   }
 
-  fail(stageId: string, message = 'exit code 1'): this {
+  fail(stageId: string, message = 'exit code 1', code?: string): this {
     const at = this.state.stages.get(stageId)!.attempt;
-    return this.step((run) => run.stageFailed(stageId, at, { message }, {}));
+    return this.step((run) => run.stageFailed(stageId, at, { message, ...(code ? { code } : {}) }, {}));
   }
 
   fire(kind: 'stage-timeout' | 'stage-retry' | 'wait-done', stageId: string): this {
@@ -191,6 +191,37 @@ describe('an execution', () => {
     expect(d.reasonOf('build')).toBe('not run: test failed the pipeline');
     expect(d.state.status).toBe('FAILED');
     expect(d.state.reason).toBe('stage test failed: tests failed again');
+  });
+
+  it('runs an attempt whose worker died again, twice at most, before and besides the stage retries', () => {
+    const lost = 'the builder running this attempt (b-1) stopped without handing it back';
+    const d = drive(
+      pipeline([stage('test'), stage('build', 'build-image', { dependsOn: ['test'] })]),
+    ).start();
+    d.fail('test', lost, 'worker-lost');
+    expect(d.reasonOf('test')).toBe(`attempt 1 failed: ${lost}; attempt 2 in 1s`);
+    d.fire('stage-retry', 'test');
+    expect(d.commands()).toEqual(['builder.run test#2']);
+    d.fail('test', lost, 'worker-lost').fire('stage-retry', 'test');
+    expect(d.commands()).toEqual(['builder.run test#3']);
+    d.fail('test', lost, 'worker-lost');
+    expect(d.statuses()).toEqual({ test: 'FAILED', build: 'SKIPPED' });
+
+    // The stage's own retries are kept for its own failures.
+    const own = stage('test', 'run', {
+      retries: { max: 1, initialBackoffMs: 5_000, maxBackoffMs: 5_000, factor: 1 },
+    });
+    const e = drive(pipeline([own])).start();
+    e.fail('test', lost, 'worker-lost').fire('stage-retry', 'test');
+    e.fail('test', 'tests failed');
+    expect(e.reasonOf('test')).toBe('attempt 2 failed: tests failed; attempt 3 in 5s');
+    e.fire('stage-retry', 'test').fail('test', 'tests failed');
+    expect(e.state.status).toBe('FAILED');
+
+    // Any other failure of a stage without retries fails it at once.
+    const f = drive(pipeline([stage('test')])).start();
+    f.fail('test', 'the command exited with code 1', 'exit-code');
+    expect(f.state.status).toBe('FAILED');
   });
 
   it('times a stage out even when its worker never answers: a cancel goes to the worker', () => {

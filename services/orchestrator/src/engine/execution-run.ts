@@ -51,6 +51,14 @@ export const PIPELINE_TIMEOUT_SLACK_MS = 1_000;
 
 export type Outcome = { applied: true } | { applied: false; reason: string };
 
+/**
+ * An attempt whose worker died in the middle of it (`worker-lost`: its builder was killed) is run
+ * again as a new attempt, this many times at most, besides the stage's own retries, and soon: the
+ * machine failed, not the stage.
+ */
+export const WORKER_LOST_RETRIES = 2;
+const WORKER_LOST_RETRY_MS = 1_000;
+
 const APPLIED: Outcome = { applied: true };
 const ignored = (reason: string): Outcome => ({ applied: false, reason });
 
@@ -154,14 +162,14 @@ export class ExecutionRun {
   stageFailed(
     stageId: string,
     attempt: number,
-    error: { message: string },
+    error: { message: string; code?: string },
     outputs: Record<string, unknown>,
   ): Outcome {
     const stage = this.waitingWorker(stageId, attempt);
     if (!stage) return ignored(`not waiting for attempt ${attempt} of ${stageId}`);
     this.endAttempt(stage, 'FAILED', { outputs, error: error.message });
     stage.outputs = { ...stage.outputs, ...outputs };
-    this.attemptFailed(stage, error.message);
+    this.attemptFailed(stage, error.message, error.code === 'worker-lost');
     this.advance();
     return APPLIED;
   }
@@ -571,13 +579,20 @@ export class ExecutionRun {
 
   // --- failures, retries, timeouts -------------------------------------------------------------
 
-  /** An attempt failed: retry after a backoff while retries remain, else the stage failed. */
-  private attemptFailed(stage: StageState, reason: string): void {
+  /**
+   * An attempt failed: retry after a backoff while retries remain, else the stage failed. A lost
+   * worker's attempt is retried first out of its own allowance ({@link WORKER_LOST_RETRIES}), so
+   * that the stage's retries stay for its own failures.
+   */
+  private attemptFailed(stage: StageState, reason: string, workerLost = false): void {
     this.changes.timersToClear.add(stage.id);
     const policy = stage.definition.retries;
-    if (stage.retriesUsed < policy.max) {
-      stage.retriesUsed += 1;
-      const delayMs = retryDelayMs(policy, stage.retriesUsed);
+    // The attempts so far that the stage's retries do not account for were lost workers' retries.
+    const lostRetriesUsed = stage.attempt - 1 - stage.retriesUsed;
+    const lostRetry = workerLost && lostRetriesUsed < WORKER_LOST_RETRIES;
+    if (lostRetry || stage.retriesUsed < policy.max) {
+      if (!lostRetry) stage.retriesUsed += 1;
+      const delayMs = lostRetry ? WORKER_LOST_RETRY_MS : retryDelayMs(policy, stage.retriesUsed);
       stage.waitingFor = 'retry';
       stage.dueAt = this.after(delayMs);
       this.changes.timersToAdd.push({
