@@ -1,4 +1,5 @@
 import { judge, parseCanaryConfig, type MetricSetPair } from '@aviary/judge';
+import { seededRandom } from '@aviary/test-support';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -13,17 +14,6 @@ import { performance } from 'node:perf_hooks';
 const GOAL_50_MS = 250;
 const GOAL_10K_MS = 50;
 const RUNS = 5;
-
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function latencies(random: () => number, n: number, median: number): number[] {
   return Array.from({ length: n }, () => {
@@ -46,7 +36,7 @@ function configOf(names: string[], judgeName: string) {
 }
 
 function pairsOf(count: number, points: number, seed: number): MetricSetPair[] {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   return Array.from({ length: count }, (_, i) => ({
     name: `m${i}`,
     values: { control: latencies(random, points, 100), experiment: latencies(random, points, 103) },

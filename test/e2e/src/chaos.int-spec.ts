@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { eventually, Platform, streamMessageCount } from '@aviary/test-support';
+import { eventually, Platform, seededRandom, streamMessageCount } from '@aviary/test-support';
 import { randomBytes } from 'node:crypto';
-import { ChaosMonkey, seededRandom } from './support-chaos/chaos-monkey.js';
+import { ChaosMonkey } from './support-chaos/chaos-monkey.js';
 import { EventSubscriber } from './support-chaos/event-subscriber.js';
 import { GatewayClient, isEnded, type ExecutionSummary } from './support-chaos/gateway-client.js';
 import { journalOf } from './support-chaos/journal.js';

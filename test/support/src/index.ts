@@ -7,6 +7,7 @@ export {
   uniqueBusNames,
   type NatsServerProcess,
 } from './nats.js';
+export { seededRandom } from './random.js';
 export { isolatedServiceEnv, type IsolatedServiceEnv } from './service-env.js';
 export { TcpProxy } from './tcp-proxy.js';
 export { eventually } from './eventually.js';
