@@ -65,8 +65,10 @@ export async function startStandalone(options: StandaloneOptions = {}): Promise<
 
   const started: RunningService[] = [];
   const close = async () => {
-    // The gateway first (no new work comes in), then the others, each draining its handlers.
-    for (const service of started.reverse()) await service.close().catch(() => undefined);
+    // The gateway first (no new work comes in), then the others in reverse order of start (the
+    // orchestrator before its workers), each draining its handlers.
+    const [gateway, ...workers] = started;
+    for (const service of [gateway, ...workers.reverse()]) await service?.close().catch(() => undefined);
     await pglite.close();
   };
   try {
