@@ -24,7 +24,11 @@ const common = {
 
 export default {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,apps,services,test}/**/src/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{libs,apps,services,test}/**/src/**/*.spec.ts'],
+    },
     {
       ...common,
       displayName: 'integration',
