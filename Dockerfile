@@ -50,7 +50,11 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends tini git ca-certificates openssh-client \
  && rm -rf /var/lib/apt/lists/*
 ARG SERVICE=gateway
+# NODE_OPTIONS: V8's young-generation half-spaces at 1 MB. A service's garbage is small and short-lived;
+# the default lets each process grow tens of MB of new space it never needs (bench/footprint: the seven
+# services 1,291 -> 1,005 MB).
 ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-semi-space-size=1 \
     AVIARY_SERVICE=${SERVICE} \
     AVIARY_HOST=0.0.0.0 \
     PORT=8080 \

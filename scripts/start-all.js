@@ -1,4 +1,4 @@
-// `npm start` (until standalone mode lands): every service as its own process against the NATS and
+// `npm run start:distributed`: every service as its own process against the NATS and
 // PostgreSQL named by NATS_URL and DATABASE_URL (local defaults), each line prefixed by its service.
 // Creates the database if it does not exist yet; Ctrl-C drains and stops them all.
 import { spawn } from 'node:child_process';
@@ -33,7 +33,14 @@ const width = Math.max(...SERVICES.map((s) => s.length));
 const children = SERVICES.map((service) => {
   const child = spawn(process.execPath, [`services/${service}/dist/main.js`], {
     // Local development: the gateway may use its built-in key unless AVIARY_SECRET_KEY is set.
-    env: { LOG_FORMAT: 'pretty', AVIARY_ENV: 'development', ...process.env, DATABASE_URL: databaseUrl },
+    // NODE_OPTIONS: the V8 setting of the services' image (see the Dockerfile).
+    env: {
+      LOG_FORMAT: 'pretty',
+      AVIARY_ENV: 'development',
+      NODE_OPTIONS: '--max-semi-space-size=1',
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   for (const stream of [child.stdout, child.stderr]) {

@@ -16,7 +16,7 @@ import { DEMO_ANALYSIS } from '@aviary/standalone/demo/sample-repository';
  * process) and distributed mode (seven processes on NATS and PostgreSQL). Not counted: NATS and
  * PostgreSQL themselves, the sample app's instances the local provider starts, and the build tools
  * the builder runs (npm, eslint): they are the user's work, not Aviary's.
- * `--node-options=<flags>` starts the distributed services with NODE_OPTIONS (e.g. V8's heap sizes).
+ * The distributed services run with the image's NODE_OPTIONS, or `--node-options=<flags>` to try others.
  * Peer figure: Spinnaker documents an 18 GB, 6-core minimum and its reference manifests reserve
  * 1 GiB of memory per service.
  */
@@ -150,11 +150,14 @@ async function standalone(work: string) {
   });
 }
 
+/** What the services' image (Dockerfile) and `npm run start:distributed` run the services with. */
+const IMAGE_NODE_OPTIONS = '--max-semi-space-size=1';
+
 /** `nodeOptions`: NODE_OPTIONS of every service process (`--node-options=...`), to try V8 settings. */
-async function distributed(work: string, nodeOptions: string | undefined) {
+async function distributed(work: string, nodeOptions: string) {
   const platform = await Platform.start({
     logLevel: 'warn',
-    ...(nodeOptions === undefined ? {} : { env: { NODE_OPTIONS: nodeOptions } }),
+    env: { NODE_OPTIONS: nodeOptions },
     serviceEnv: {
       builder: { BUILDER_WORK_DIR: join(work, 'builder') },
       deployer: {
@@ -191,7 +194,8 @@ async function distributed(work: string, nodeOptions: string | undefined) {
 }
 
 export async function main(args: string[]): Promise<void> {
-  const nodeOptions = args.find((a) => a.startsWith('--node-options='))?.slice('--node-options='.length);
+  const nodeOptions =
+    args.find((a) => a.startsWith('--node-options='))?.slice('--node-options='.length) ?? IMAGE_NODE_OPTIONS;
   const work = mkdtempSync(join(tmpdir(), 'aviary-bench-footprint-'));
   try {
     const one = await standalone(work);
@@ -204,7 +208,7 @@ export async function main(args: string[]): Promise<void> {
       "footprint: resident memory (RSS) of Aviary's processes, idle and at their peak during the demo " +
         `(3 pushes, 2 canaries of ${DEMO_ANALYSIS.lifetime}; verdicts as expected: standalone ` +
         `${asExpected(one.result)}, distributed ${asExpected(seven.result)})` +
-        (nodeOptions === undefined ? '' : `; the services with NODE_OPTIONS="${nodeOptions}"`),
+        `; the services with NODE_OPTIONS="${nodeOptions}"`,
     );
     console.log('');
     row('process', 'idle MB', 'demo peak MB', 'goal / peer');
@@ -250,7 +254,7 @@ export async function main(args: string[]): Promise<void> {
       spinnaker_minimum_gb: SPINNAKER.minimumGb,
       spinnaker_reserved_per_service_mib: SPINNAKER.perServiceMib,
       demo_as_expected: asExpected(one.result) && asExpected(seven.result),
-      ...(nodeOptions === undefined ? {} : { distributed_node_options: nodeOptions }),
+      distributed_node_options: nodeOptions,
     };
     console.log(
       JSON.stringify({

@@ -134,6 +134,8 @@ describe('the Dockerfile', () => {
     expect(content(last('ARG')!)).toBe('SERVICE=gateway');
     expect(content(last('ENV')!)).toMatch(/AVIARY_SERVICE=\$\{SERVICE\}/);
     expect(content(last('ENV')!)).toMatch(/AVIARY_HOST=0\.0\.0\.0/);
+    // The V8 setting bench/footprint measures the distributed services with.
+    expect(content(last('ENV')!)).toMatch(/NODE_OPTIONS=--max-semi-space-size=1 /);
     expect(content(last('EXPOSE')!)).toBe('8080');
   });
 
