@@ -11,7 +11,7 @@ import {
   type StageCommandData,
   StageEvents,
 } from '@aviary/events';
-import { eventually } from '@aviary/test-support';
+import { eventually, eventuallyFound } from '@aviary/test-support';
 import { ApiPeer } from './testing/api-peer.js';
 import { ExecutionScript, SHA, type NotifierUnderTest, startNotifier } from './testing/notifier-harness.js';
 import { SmtpPeer } from './testing/smtp-peer.js';
@@ -449,14 +449,15 @@ describe('the notifier', () => {
       deadline: new Date(Date.now() + 120_000).toISOString(),
     });
     const result = (stageId: string) =>
-      eventually(() => {
-        const found = seen.find(
-          (e) =>
-            (e.data as { stageId: string }).stageId === stageId && /\.(completed|failed)\.v1$/.test(e.type),
-        );
-        expect(found).toBeDefined();
-        return found!;
-      }, 20_000);
+      eventuallyFound(
+        `the result of stage ${stageId}`,
+        () =>
+          seen.find(
+            (e) =>
+              (e.data as { stageId: string }).stageId === stageId && /\.(completed|failed)\.v1$/.test(e.type),
+          ),
+        20_000,
+      );
     try {
       const started = Date.now();
       await notifier.publish(

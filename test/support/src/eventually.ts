@@ -17,3 +17,24 @@ export async function eventually<T>(
     }
   }
 }
+
+/**
+ * Retries `find` until it returns something (then returns it) or `timeoutMs` passes (then fails
+ * saying which `what` never came): for waiting on an event, a row or a log line.
+ */
+export function eventuallyFound<T>(
+  what: string,
+  find: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10_000,
+  intervalMs = 20,
+): Promise<T> {
+  return eventually(
+    async () => {
+      const found = await find();
+      if (found === undefined) throw new Error(`not seen within ${timeoutMs} ms: ${what}`);
+      return found;
+    },
+    timeoutMs,
+    intervalMs,
+  );
+}

@@ -10,7 +10,7 @@ export {
 export { seededRandom } from './random.js';
 export { isolatedServiceEnv, type IsolatedServiceEnv } from './service-env.js';
 export { TcpProxy } from './tcp-proxy.js';
-export { eventually } from './eventually.js';
+export { eventually, eventuallyFound } from './eventually.js';
 export { streamMessageCount } from './stream-inspect.js';
 export { startRegistry, type TestRegistry } from './registry.js';
 export { podmanRun, pushNodeBaseImage, skopeoInspect } from './node-base-image.js';

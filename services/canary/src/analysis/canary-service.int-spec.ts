@@ -8,7 +8,7 @@ import {
 } from '@aviary/events';
 import { createJetStreamBus, type Bus } from '@aviary/messaging';
 import { type RunningService, startService } from '@aviary/runtime';
-import { eventually, isolatedServiceEnv } from '@aviary/test-support';
+import { eventually, eventuallyFound, isolatedServiceEnv } from '@aviary/test-support';
 import { pino } from 'pino';
 import { canaryService } from '../service.js';
 import { type MetricsApp, startMetricsApp, testCanaryConfig } from '../testing/metrics-app.js';
@@ -91,12 +91,9 @@ describe('the canary service', () => {
   const eventsOf = (command: StageCommandData) =>
     seen.filter((e) => (e.data as { executionId: string }).executionId === command.executionId);
   const result = (command: StageCommandData, timeoutMs = 40_000) =>
-    eventually(
-      () => {
-        const found = eventsOf(command).find((e) => /\.(completed|failed)\.v1$/.test(e.type));
-        expect(found).toBeDefined();
-        return found!;
-      },
+    eventuallyFound(
+      `the result of ${command.executionId}`,
+      () => eventsOf(command).find((e) => /\.(completed|failed)\.v1$/.test(e.type)),
       timeoutMs,
       100,
     );

@@ -3,7 +3,13 @@ import { judge, parseCanaryConfig } from '@aviary/judge';
 import { type Envelope, GetCanaryReport, StageCommands, type StageCommandData } from '@aviary/events';
 import { createJetStreamBus } from '@aviary/messaging';
 import { startService } from '@aviary/runtime';
-import { eventually, isolatedServiceEnv, startPrometheus, type TestPrometheus } from '@aviary/test-support';
+import {
+  eventually,
+  eventuallyFound,
+  isolatedServiceEnv,
+  startPrometheus,
+  type TestPrometheus,
+} from '@aviary/test-support';
 import { pino } from 'pino';
 import { type AnalysisSpec } from '../analysis/analysis-spec.js';
 import { fetchInterval } from '../analysis/judge-interval.js';
@@ -174,16 +180,14 @@ describe('the Prometheus source on a real Prometheus', () => {
       };
       const started = Date.now();
       await client.client.publish(StageCommands.canary.analyze, command);
-      const done = await eventually(
-        () => {
-          const found = seen.find(
+      const done = await eventuallyFound(
+        'the retrospective analysis result',
+        () =>
+          seen.find(
             (e) =>
               (e.data as { executionId: string }).executionId === command.executionId &&
               /\.(completed|failed)\.v1$/.test(e.type),
-          );
-          expect(found).toBeDefined();
-          return found!;
-        },
+          ),
         20_000,
         100,
       );

@@ -19,6 +19,7 @@ import {
   deleteStreams,
   dropSchema,
   eventually,
+  eventuallyFound,
   natsUrlForTests,
   uniqueBusNames,
   uniqueSchemaName,
@@ -153,11 +154,11 @@ describe('the deployer service', () => {
         (e.data as { stageId: string }).stageId === c.stageId,
     );
   const result = (c: StageCommandData) =>
-    eventually(() => {
-      const [done] = [...stageEvents(c, 'completed'), ...stageEvents(c, 'failed')];
-      expect(done).toBeDefined();
-      return done!;
-    }, 20_000);
+    eventuallyFound(
+      `the result of ${c.stageId}`,
+      () => [...stageEvents(c, 'completed'), ...stageEvents(c, 'failed')][0],
+      20_000,
+    );
   const releaseStates = (c: StageCommandData) =>
     seen
       .filter((e) => e.type === ReleaseChanged.type)

@@ -15,6 +15,7 @@ import {
   deleteStreams,
   dropSchema,
   eventually,
+  eventuallyFound,
   natsUrlForTests,
   uniqueBusNames,
   uniqueSchemaName,
@@ -176,12 +177,9 @@ describe('the quality service', () => {
       return d.executionId === c.executionId && d.stageId === c.stageId;
     });
   const result = (c: StageCommandData) =>
-    eventually(
-      () => {
-        const found = eventsOf(c).find((e) => /\.(completed|failed)\.v1$/.test(e.type));
-        expect(found).toBeDefined();
-        return found!;
-      },
+    eventuallyFound(
+      `the result of ${c.stageId}`,
+      () => eventsOf(c).find((e) => /\.(completed|failed)\.v1$/.test(e.type)),
       30_000,
       50,
     );
