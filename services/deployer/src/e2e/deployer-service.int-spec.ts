@@ -14,16 +14,7 @@ import {
 import { type KubeApiServer, startKubeApiServer } from '@aviary/kube-apiserver';
 import { createJetStreamBus, type Bus } from '@aviary/messaging';
 import { type RunningService, startService } from '@aviary/runtime';
-import {
-  databaseUrlForTests,
-  deleteStreams,
-  dropSchema,
-  eventually,
-  eventuallyFound,
-  natsUrlForTests,
-  uniqueBusNames,
-  uniqueSchemaName,
-} from '@aviary/test-support';
+import { eventually, eventuallyFound, isolatedServiceEnv } from '@aviary/test-support';
 import { pino } from 'pino';
 import { deployerService } from '../service.js';
 import { ReleaseRow } from '../store/release.entity.js';
@@ -48,21 +39,11 @@ describe('the deployer service', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aviary-deployer-'));
     const kubeconfig = join(dir, 'kubeconfig.yaml');
     writeFileSync(kubeconfig, kube.kubeconfig);
-    const names = uniqueBusNames();
-    const schemaPrefix = `${uniqueSchemaName('dep')}_`;
-    const natsUrl = await natsUrlForTests();
-    const databaseUrl = await databaseUrlForTests();
-    cleanups.push(() => dropSchema(databaseUrl, `${schemaPrefix}deployer`));
-    cleanups.push(() => deleteStreams(natsUrl, names.streamPrefix));
+    const isolated = await isolatedServiceEnv('dep');
+    cleanups.push(() => isolated.cleanup(['deployer']));
     service = await startService(deployerService, {
       env: {
-        NATS_URL: natsUrl,
-        DATABASE_URL: databaseUrl,
-        AVIARY_SUBJECT_ROOT: names.subjectRoot,
-        AVIARY_STREAM_PREFIX: names.streamPrefix,
-        AVIARY_SCHEMA_PREFIX: schemaPrefix,
-        PORT: '0',
-        LOG_LEVEL: 'silent',
+        ...isolated.env,
         DEPLOYER_TARGETS: JSON.stringify({
           '*': { kind: 'kubernetes', kubeconfig },
           local: { kind: 'local' },
@@ -74,9 +55,8 @@ describe('the deployer service', () => {
     });
     client = createJetStreamBus({
       service: 'deployer-test',
-      servers: natsUrl,
-      subjectRoot: names.subjectRoot,
-      streamPrefix: names.streamPrefix,
+      servers: isolated.natsUrl,
+      ...isolated.names,
       logger: pino({ level: 'silent' }),
     });
     const feed = await client.client.subscribeEvents('aviary.evt.>');

@@ -4,15 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetEnvironments, StageCommands, StageEvents, type StageCommandData } from '@aviary/events';
 import { createJetStreamBus, type Bus } from '@aviary/messaging';
 import { type RunningService, startService } from '@aviary/runtime';
-import {
-  databaseUrlForTests,
-  deleteStreams,
-  dropSchema,
-  eventually,
-  natsUrlForTests,
-  uniqueBusNames,
-  uniqueSchemaName,
-} from '@aviary/test-support';
+import { eventually, isolatedServiceEnv } from '@aviary/test-support';
 import { pino } from 'pino';
 import { deployerService } from '../service.js';
 
@@ -27,30 +19,19 @@ describe('the environments query', () => {
   const cleanups: Array<() => Promise<unknown>> = [];
 
   beforeAll(async () => {
-    const names = uniqueBusNames();
-    const schemaPrefix = `${uniqueSchemaName('env')}_`;
-    const natsUrl = await natsUrlForTests();
-    const databaseUrl = await databaseUrlForTests();
-    cleanups.push(() => dropSchema(databaseUrl, `${schemaPrefix}deployer`));
-    cleanups.push(() => deleteStreams(natsUrl, names.streamPrefix));
+    const isolated = await isolatedServiceEnv('env');
+    cleanups.push(() => isolated.cleanup(['deployer']));
     service = await startService(deployerService, {
       env: {
-        NATS_URL: natsUrl,
-        DATABASE_URL: databaseUrl,
-        AVIARY_SUBJECT_ROOT: names.subjectRoot,
-        AVIARY_STREAM_PREFIX: names.streamPrefix,
-        AVIARY_SCHEMA_PREFIX: schemaPrefix,
-        PORT: '0',
-        LOG_LEVEL: 'silent',
+        ...isolated.env,
         DEPLOYER_TARGETS: JSON.stringify({ '*': { kind: 'local' } }),
         DEPLOYER_LOCAL_ROOT: join(dirname(fileURLToPath(import.meta.url)), '..', 'testing', 'fixtures'),
       },
     });
     client = createJetStreamBus({
       service: 'environments-test',
-      servers: natsUrl,
-      subjectRoot: names.subjectRoot,
-      streamPrefix: names.streamPrefix,
+      servers: isolated.natsUrl,
+      ...isolated.names,
       logger: pino({ level: 'silent' }),
     });
     const feed = await client.client.subscribeEvents(StageEvents.deployer.completed.subject);
