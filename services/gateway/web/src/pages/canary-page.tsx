@@ -11,9 +11,7 @@ import {
   toPoints,
 } from '../logic/canary-report.js';
 import { formatNumber, formatTime } from '../logic/format.js';
-import { routePath } from '../logic/routes.js';
-import { ErrorBox, Loading } from '../ui/feedback.js';
-import { Link } from '../ui/router.js';
+import { StageReportHeader } from '../ui/stage-report-header.js';
 import { StatusBadge } from '../ui/status-badge.js';
 import { useLoad } from '../ui/use-load.js';
 import { CanaryChart } from './canary-chart.js';
@@ -189,14 +187,14 @@ export function CanaryPage(props: { executionId: string; stageId: string }) {
   const metric = interval?.metrics.find((m) => key(m) === chosenMetric) ?? interval?.metrics[0];
   return (
     <>
-      <p>
-        <Link href={routePath({ page: 'execution', executionId: props.executionId, stageId: props.stageId })}>
-          ← the execution
-        </Link>
-      </p>
-      <h1>Canary report</h1>
-      {loaded.error && <ErrorBox error={loaded.error} />}
-      {!report && !loaded.error && <Loading what="the canary report" />}
+      <StageReportHeader
+        executionId={props.executionId}
+        stageId={props.stageId}
+        title="Canary report"
+        what="the canary report"
+        error={loaded.error}
+        loaded={Boolean(report)}
+      />
       {report && (
         <>
           <p class="row">

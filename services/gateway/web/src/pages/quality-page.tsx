@@ -1,9 +1,8 @@
 import { api, must } from '../api/client.js';
 import { formatTime, shortSha } from '../logic/format.js';
 import { qualitySections } from '../logic/quality-report.js';
-import { routePath } from '../logic/routes.js';
-import { ErrorBox, Loading } from '../ui/feedback.js';
-import { Link } from '../ui/router.js';
+import { ErrorBox } from '../ui/feedback.js';
+import { StageReportHeader } from '../ui/stage-report-header.js';
 import { StatusBadge } from '../ui/status-badge.js';
 import { useLoad } from '../ui/use-load.js';
 
@@ -21,14 +20,14 @@ export function QualityPage(props: { executionId: string; stageId: string }) {
   const report = loaded.data;
   return (
     <>
-      <p>
-        <Link href={routePath({ page: 'execution', executionId: props.executionId, stageId: props.stageId })}>
-          ← the execution
-        </Link>
-      </p>
-      <h1>Quality report</h1>
-      {loaded.error && <ErrorBox error={loaded.error} />}
-      {!report && !loaded.error && <Loading what="the quality report" />}
+      <StageReportHeader
+        executionId={props.executionId}
+        stageId={props.stageId}
+        title="Quality report"
+        what="the quality report"
+        error={loaded.error}
+        loaded={Boolean(report)}
+      />
       {report && (
         <>
           <p class="row">
