@@ -337,17 +337,31 @@ export class ReleaseService implements OnModuleInit, OnApplicationShutdown {
         await local.done;
         continue;
       }
-      if (other.leaseUntil && other.leaseUntil.getTime() > Date.now()) {
-        await this.db.dataSource.getRepository(ReleaseRow).update({ id: other.id }, { cancelReason: reason });
-        continue;
-      }
-      const journal = this.journal(other.release, target, causationid);
-      await this.runner(target, journal, new Date(Date.now() + 120_000).toISOString())
-        .abort(other.release, reason)
-        .catch((error: unknown) =>
-          this.logger.warn({ err: error, release: other.id }, 'abort of a superseded release failed'),
-        );
+      await this.abortHeld(other, reason, causationid, target).catch((error: unknown) =>
+        this.logger.warn({ err: error, release: other.id }, 'abort of a superseded release failed'),
+      );
     }
+  }
+
+  /**
+   * Aborts a release no handler of this replica runs, with the cleanup its state owes; one another
+   * replica still holds (its lease not over) is flagged for that replica's heartbeat instead.
+   */
+  private async abortHeld(
+    row: ReleaseRow,
+    reason: string,
+    causationid: string,
+    target = this.targets.forEnvironment(row.environment),
+  ): Promise<void> {
+    if (row.leaseUntil && row.leaseUntil.getTime() > Date.now()) {
+      await this.db.dataSource.getRepository(ReleaseRow).update({ id: row.id }, { cancelReason: reason });
+      return;
+    }
+    await this.runner(
+      target,
+      this.journal(row.release, target, causationid),
+      new Date(Date.now() + 120_000).toISOString(),
+    ).abort(row.release, reason);
   }
 
   private async dryRun(
@@ -551,17 +565,8 @@ export class ReleaseService implements OnModuleInit, OnApplicationShutdown {
       where: { id: Like(`${executionId}/%`), state: In([...ACTIVE_STATES]) },
     });
     for (const row of rows) {
-      if (!supersededBy(row.release.strategy, row.release.state) || this.running.has(row.id)) continue;
-      if (row.leaseUntil && row.leaseUntil.getTime() > Date.now()) {
-        await this.db.dataSource.getRepository(ReleaseRow).update({ id: row.id }, { cancelReason: reason });
-        continue;
-      }
-      const target = this.targets.forEnvironment(row.environment);
-      await this.runner(
-        target,
-        this.journal(row.release, target, causationid),
-        new Date(Date.now() + 120_000).toISOString(),
-      ).abort(row.release, reason);
+      if (supersededBy(row.release.strategy, row.release.state) && !this.running.has(row.id))
+        await this.abortHeld(row, reason, causationid);
     }
   }
 
