@@ -29,7 +29,6 @@ import { StageCommandsController } from './stages/stage-commands.controller.js';
 import { StageRunner } from './stages/stage-runner.js';
 import { Workspaces } from './stages/workspaces.js';
 import { type StepExecutor } from './steps/executor.js';
-import { KubernetesExecutor } from './steps/kubernetes-executor.js';
 import { LocalExecutor } from './steps/local-executor.js';
 import { StageRuns } from './store/stage-runs.js';
 
@@ -104,9 +103,14 @@ export class BuilderModule {
         { provide: StageRuns, inject: [Database], useFactory: (db: Database) => new StageRuns(db) },
         {
           provide: EXECUTOR,
-          useFactory: (): StepExecutor =>
+          // @kubernetes/client-node costs a service about 65 MB when loaded: only the executor that runs
+          // step pods loads it.
+          useFactory: async (): Promise<StepExecutor> =>
             config.executor === 'kubernetes'
-              ? new KubernetesExecutor({ ...config.kubernetes, workDir: config.workDir })
+              ? new (await import('./steps/kubernetes-executor.js')).KubernetesExecutor({
+                  ...config.kubernetes,
+                  workDir: config.workDir,
+                })
               : new LocalExecutor({
                   hostEnv,
                   killGraceMs: config.killGraceMs,

@@ -19,7 +19,7 @@ export class DeployerModule {
         { provide: DEPLOYER_CONFIG, useValue: config },
         {
           provide: TARGETS,
-          useFactory: (bus: BusClient) => new TargetRegistry(config, bus.objects(ARTIFACTS_BUCKET)),
+          useFactory: (bus: BusClient) => TargetRegistry.create(config, bus.objects(ARTIFACTS_BUCKET)),
           inject: [BusClient],
         },
         ReleaseService,

@@ -12,6 +12,7 @@ import {
 } from '@kubernetes/client-node';
 import { type Manifest } from '../manifests/validate.js';
 import {
+  ApiRefusal,
   type KubeClient,
   type KubeObject,
   type ObjectRef,
@@ -51,17 +52,6 @@ function safeJson(text: string): unknown {
 function transient(error: unknown): boolean {
   if (error instanceof ApiException) return error.code >= 500 || error.code === 429;
   return error instanceof Error && !(error instanceof ApiRefusal);
-}
-
-/** A 4xx answer other than 404/429: the request itself is wrong, retrying will not help. */
-export class ApiRefusal extends Error {
-  constructor(
-    readonly code: number | undefined,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiRefusal';
-  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -55,3 +55,14 @@ export interface KubeClient {
   ): Promise<WatchHandle>;
   pods(namespace: string, labelSelector: string): Promise<V1Pod[]>;
 }
+
+/** A 4xx answer other than 404/429: the request itself is wrong, retrying will not help. */
+export class ApiRefusal extends Error {
+  constructor(
+    readonly code: number | undefined,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiRefusal';
+  }
+}

@@ -11,7 +11,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { type Logger } from 'pino';
 import { type EntityManager, In, LessThanOrEqual, Like, Not } from 'typeorm';
 import { type DeployerConfig } from '../config/deployer-config.js';
-import { ApiRefusal } from '../kube/client-node-kube-client.js';
+import { ApiRefusal } from '../kube/kube-client.js';
 import { AbortedError, RolloutFailedError } from '../kube/rollout-tracker.js';
 import { ManifestInvalidError } from '../manifests/validate.js';
 import { ACTIVE_STATES, FINAL_STATES, type ReleaseState, supersededBy } from '../release/release-machine.js';

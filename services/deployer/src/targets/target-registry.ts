@@ -1,13 +1,11 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { type ObjectStore } from '@aviary/messaging';
 import { DirectoryArtifactResolver } from '../artifacts/artifact-resolver.js';
 import { PackageArtifactResolver } from '../artifacts/package-artifact-resolver.js';
 import { PushedImageResolver } from '../artifacts/pushed-image-resolver.js';
 import { type DeployerConfig, type TargetConfig } from '../config/deployer-config.js';
-import { ClientNodeKubeClient } from '../kube/client-node-kube-client.js';
 import { type EnvironmentDefaults } from '../manifests/manifest-input.js';
 import { type DeployTarget } from './deploy-target.js';
-import { KubernetesTarget } from './kubernetes-target.js';
+import { type KubernetesTargetConfig } from './kubernetes-target-factory.js';
 import { LocalTarget, type ScrapeTargetGroup } from './local/local-target.js';
 
 export interface ResolvedTarget {
@@ -17,15 +15,32 @@ export interface ResolvedTarget {
   defaults: EnvironmentDefaults;
 }
 
+type MakeKubernetesTarget = (config: KubernetesTargetConfig) => DeployTarget;
+
 /** The target of each environment, made on first use from the deployer's configuration. */
 export class TargetRegistry {
   private readonly made = new Map<string, ResolvedTarget>();
 
-  /** `artifacts`: where the local provider finds the packages the builder made. */
+  /**
+   * `artifacts`: where the local provider finds the packages the builder made. `kubernetes`: how a
+   * Kubernetes target is made, given when the configuration names one (see {@link TargetRegistry.create}).
+   */
   constructor(
     private readonly config: DeployerConfig,
     private readonly artifacts?: ObjectStore,
+    private readonly kubernetes?: MakeKubernetesTarget,
   ) {}
+
+  /**
+   * A registry that loads the Kubernetes client (about 65 MB of a service's memory) only when the
+   * configuration has a Kubernetes target.
+   */
+  static async create(config: DeployerConfig, artifacts?: ObjectStore): Promise<TargetRegistry> {
+    const kubernetes = Object.values(config.targets).some((target) => target.kind === 'kubernetes')
+      ? (await import('./kubernetes-target-factory.js')).makeKubernetesTarget
+      : undefined;
+    return new TargetRegistry(config, artifacts, kubernetes);
+  }
 
   forEnvironment(environment: string): ResolvedTarget {
     const name = environment in this.config.targets ? environment : '*';
@@ -60,12 +75,8 @@ export class TargetRegistry {
         ...(config.advertiseHost ? { advertiseHost: config.advertiseHost } : {}),
         ports: config.ports,
       });
-    const kubeConfig = new KubeConfig();
-    if (config.inCluster) kubeConfig.loadFromCluster();
-    else if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
-    else kubeConfig.loadFromDefault();
-    if (config.context) kubeConfig.setCurrentContext(config.context);
-    return new KubernetesTarget(new ClientNodeKubeClient(kubeConfig));
+    if (!this.kubernetes) throw new Error('Kubernetes targets need TargetRegistry.create');
+    return this.kubernetes(config);
   }
 
   /** The processes local targets run, as Prometheus HTTP service discovery lists targets. */
