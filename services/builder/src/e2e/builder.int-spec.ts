@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import {
   GetStageLogs,
   GetChangedLines,
@@ -35,6 +37,7 @@ import {
   type TestRegistry,
 } from '@aviary/test-support';
 import { pino } from 'pino';
+import { extract } from 'tar-stream';
 import { builderService } from '../service.js';
 import { TestRepository } from '../testing/git-fixtures.js';
 
@@ -370,16 +373,12 @@ describe('builder service end to end', () => {
     });
   }, 60_000);
 
-  it('without a registry, packs the build as a content-addressed artifact with the image outputs', async () => {
+  it('without a registry, packs the build as a content-addressed artifact with the image outputs, started as the image is', async () => {
     const executionId = `e-${randomUUID()}`;
     await checkout(executionId);
     await client.client.publish(
       StageCommands.builder['build-image'],
-      command(executionId, 'build', 'build-image', {
-        repository: 'app',
-        tag: sha,
-        entrypoint: ['node', 'server.js'],
-      }),
+      command(executionId, 'build', 'build-image', { repository: 'app', tag: sha }),
     );
     const result = await resultOf(executionId, 'build');
     expect(result).toMatchObject({ outcome: 'completed', outputs: { tag: sha } });
@@ -388,6 +387,10 @@ describe('builder service end to end', () => {
     expect(result.outputs!['imageDigest']).toBe(artifactObjectName(url));
     const stored = await client.client.objects(ARTIFACTS_BUCKET).info(artifactObjectName(url)!);
     expect(stored?.digest).toBe(result.outputs!['imageDigest']);
+    // Not `npm start`: the image's entrypoint, node and package.json's main.
+    const packed = await client.client.objects(ARTIFACTS_BUCKET).get(artifactObjectName(url)!);
+    const manifest = await tarEntry(gunzipSync(packed!), 'aviary-package.json');
+    expect(JSON.parse(manifest)).toMatchObject({ entrypoint: ['node', 'server.js'], tag: sha });
   }, 60_000);
 
   it("builds and pushes to a registry, daemonless or with the team's own command, with the image outputs", async () => {
@@ -436,3 +439,15 @@ describe('builder service end to end', () => {
     );
   }, 120_000);
 });
+
+/** The text of one file of a tar archive. */
+async function tarEntry(tar: Buffer, name: string): Promise<string> {
+  const entries = extract();
+  Readable.from([tar]).pipe(entries);
+  for await (const entry of entries) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of entry) chunks.push(chunk as Buffer);
+    if (entry.header.name === name) return Buffer.concat(chunks).toString('utf8');
+  }
+  throw new Error(`${name} is not in the archive`);
+}

@@ -12,7 +12,7 @@ import { RUN_DIR } from '../stages/run.stage.js';
 import { StageFailure } from '../stages/stage-failure.js';
 import { type StageWork } from '../stages/stage-runner.js';
 import { type Workspaces } from '../stages/workspaces.js';
-import { OciImageBuilder } from './image-builder.js';
+import { defaultEntrypoint, OciImageBuilder } from './image-builder.js';
 import { PackageBuilder } from './package-builder.js';
 import { parseImageReference, registryHost, sanitizeTag } from './oci/reference.js';
 import { RegistryError, type RegistryClient } from './oci/registry-client.js';
@@ -83,6 +83,9 @@ export class BuildImageStage {
       'builds',
       encodeURIComponent(`${command.executionId}-${command.stageId}-${command.attempt}`),
     );
+    // The package starts as the image does: `npm start` would put npm (its start-up, its memory) in
+    // front of every instance the local provider runs.
+    const entrypoint = settings.entrypoint ?? (await defaultEntrypoint(context));
     try {
       const pack = () =>
         new PackageBuilder(this.bus.objects(ARTIFACTS_BUCKET)).build({
@@ -92,7 +95,7 @@ export class BuildImageStage {
             format: 'aviary-package/v1',
             application: command.application,
             tag,
-            entrypoint: settings.entrypoint ?? ['npm', 'start'],
+            entrypoint,
             env: settings.env,
             labels,
           },
@@ -110,28 +113,34 @@ export class BuildImageStage {
       work.progress(`building ${target.registry}/${target.repository}:${tag}`);
       const base = parseImageReference(settings.baseImage ?? this.options.baseImage, defaultRegistry);
       const additional = settings.additionalTags.map(sanitizeTag).filter((t) => t !== tag);
-      const built = await new OciImageBuilder(this.client).build(
-        {
-          context,
-          base,
-          target: { registry: target.registry, repository: target.repository },
-          tags: [tag, ...additional],
-          entrypoint: settings.entrypoint,
-          workdir: settings.workdir ?? '/app',
-          user: settings.user ?? '1000',
-          env: settings.env,
-          labels,
-          buildDir,
-          signal,
-        },
-        (text) => log.system(text),
-      );
-      if (this.options.localPackages) {
-        const packed = await pack();
+      // The package for the local provider is made beside the image, not after it: both read the
+      // same context, and one waits on the registry while the other compresses.
+      const [image, packed] = await Promise.allSettled([
+        new OciImageBuilder(this.client).build(
+          {
+            context,
+            base,
+            target: { registry: target.registry, repository: target.repository },
+            tags: [tag, ...additional],
+            entrypoint,
+            workdir: settings.workdir ?? '/app',
+            user: settings.user ?? '1000',
+            env: settings.env,
+            labels,
+            buildDir: join(buildDir, 'image'),
+            signal,
+          },
+          (text) => log.system(text),
+        ),
+        this.options.localPackages ? pack() : Promise.resolve(undefined),
+      ]);
+      if (image.status === 'rejected') throw image.reason;
+      if (packed.status === 'rejected') throw packed.reason;
+      const built = image.value;
+      if (packed.value)
         log.system(
-          `packed it too, for the local deploy provider: ${packed.url} (packages/${command.application}/${tag})`,
+          `packed it too, for the local deploy provider: ${packed.value.url} (packages/${command.application}/${tag})`,
         );
-      }
       return { imageUrl: built.url, imageDigest: built.digest, tag };
     } catch (error) {
       if (error instanceof RegistryError)
