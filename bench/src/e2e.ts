@@ -1,6 +1,6 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -17,6 +17,7 @@ import {
 } from '@aviary/test-support';
 // The demo's pieces (API client, the sample app's repository, the signed push, its users), built.
 import { OciImageBuilder, parseImageReference, RegistryClient } from '@aviary/builder';
+import { DEFAULT_GATE, evaluateQuality, parseUnifiedDiff, readReports } from '@aviary/quality-gate';
 import { AviaryApi, type ExecutionState, type StageState } from '@aviary/standalone/demo/aviary-api';
 import { githubPush } from '@aviary/standalone/demo/github-push';
 import { SampleRepository, type Commit } from '@aviary/standalone/demo/sample-repository';
@@ -25,16 +26,20 @@ import { Traffic } from '@aviary/standalone/demo/traffic';
 /**
  * `npm run bench -- e2e [--rounds=N]`: the sample app from a signed push webhook to production on
  * Aviary in the distributed mode (seven service processes, NATS, PostgreSQL, a registry, Prometheus,
- * the local provider), split by stage, with the canary analysis' time taken out; against the same
- * work done by hand in the same run, one command after the other: `git clone --depth 1`, `npm ci`,
- * `npm run lint`, `npm run test:ci:cover`, the image built and pushed by the builder's own image
- * builder, and the app started as a process until `/health` answers. N rolling releases (each
- * followed by its run by hand; medians, after one of each to warm up), then one canary release
- * promoted after its analysis.
+ * the local provider), split by stage, with the canary analysis' time taken out; against the sum of
+ * the stage commands run by hand in the same run, one after the other: `git clone --depth 1`, `npm
+ * ci`, `npm run lint`, `npm run test:ci:cover`, the quality gate (the quality service's library on
+ * the coverage report and the commit's diff), the image built and pushed by the builder's own image
+ * builder, and for each deploy stage the app started as a process (the image's entrypoint) until
+ * `/health` answers: homolog, then production (canary: canary and baseline, then the promoted
+ * production). N rolling releases (each followed by its run by hand; medians, after one of each to
+ * warm up), then one canary release promoted after its analysis.
  * Overhead = (Aviary - by hand) / by hand.
  */
 
 const GOAL = 0.05;
+/** The pause after each measured run. */
+const SETTLE_MS = 2_000;
 const here = dirname(fileURLToPath(import.meta.url));
 const SAMPLE_APP = join(here, '..', '..', 'examples', 'sample-app');
 const APPLICATION = 'sample-app';
@@ -147,7 +152,20 @@ async function throughAviary(
   };
 }
 
-/** The same work by hand: each command after the other, timed. */
+/** The deploy stages' work by hand: one app process per instance a stage starts. */
+const DEPLOYS_BY_HAND: Record<'deploy-production' | 'promote', Array<{ id: string; starts: number }>> = {
+  'deploy-production': [
+    { id: 'deploy homolog', starts: 1 },
+    { id: 'deploy production', starts: 1 },
+  ],
+  promote: [
+    { id: 'deploy homolog', starts: 1 },
+    { id: 'canary + baseline', starts: 2 },
+    { id: 'promote', starts: 1 },
+  ],
+};
+
+/** The stage commands by hand: each after the other, timed. */
 async function byHand(
   url: string,
   sha: string,
@@ -155,6 +173,7 @@ async function byHand(
   baseImage: string,
   root: string,
   images: ImageBuilding,
+  production: 'deploy-production' | 'promote',
 ): Promise<HandRun> {
   const dir = join(root, `by-hand-${sha.slice(0, 8)}`);
   const steps: HandRun['steps'] = [];
@@ -176,6 +195,19 @@ async function byHand(
     await step('npm ci', () => sh('npm ci'));
     await step('npm run lint', () => sh('npm run lint'));
     await step('npm run test:ci:cover', () => sh('npm run test:ci:cover', { NODE_ENV: 'test' }));
+    await step('quality gate', () => {
+      const coverage = 'coverage/lcov.info';
+      const diff = execFileSync('git', ['show', '--format=', '--unified=0', 'HEAD'], {
+        cwd: dir,
+        encoding: 'utf8',
+      });
+      const result = evaluateQuality(
+        readReports([{ kind: 'coverage', file: coverage, content: readFileSync(join(dir, coverage)) }]),
+        { gate: DEFAULT_GATE, changedLines: parseUnifiedDiff(diff) },
+      );
+      if (result.unreadable.length > 0)
+        throw new Error(`unreadable reports: ${JSON.stringify(result.unreadable)}`);
+    });
     await step('image build + push', () =>
       new images.OciImageBuilder(new images.RegistryClient({ credentials: {}, insecure: [] })).build(
         {
@@ -192,7 +224,10 @@ async function byHand(
         () => undefined,
       ),
     );
-    await step('deploy: start the process, /health answers', () => startAndWait(dir));
+    for (const deploy of DEPLOYS_BY_HAND[production])
+      await step(deploy.id, async () => {
+        for (let i = 0; i < deploy.starts; i++) await startAndWait(dir);
+      });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -247,20 +282,26 @@ function rows(production: 'deploy-production' | 'promote'): Row[] {
     { label: 'npm ci', stages: ['install'], hand: 'npm ci' },
     { label: 'npm run lint (Aviary: beside test)', stages: ['lint'], hand: 'npm run lint' },
     { label: 'npm run test:ci:cover', stages: ['test'], hand: 'npm run test:ci:cover' },
+    { label: 'quality scan + gate', stages: ['quality-scan', 'quality-gate'], hand: 'quality gate' },
     { label: 'image build + push (Aviary: + package)', stages: ['build'], hand: 'image build + push' },
-    {
-      label:
-        production === 'promote'
-          ? 'start the app (canary-deploy, promote)'
-          : 'start the app (deploy-production)',
-      stages: production === 'promote' ? ['canary-deploy', 'promote'] : ['deploy-production'],
-      hand: 'deploy: start the process, /health answers',
-    },
-    { label: 'Aviary only: quality scan + gate', stages: ['quality-scan', 'quality-gate'] },
-    { label: 'Aviary only: deploy homolog', stages: ['deploy-homolog'] },
+    { label: 'deploy homolog: start the app', stages: ['deploy-homolog'], hand: 'deploy homolog' },
     ...(production === 'promote'
-      ? [{ label: 'Aviary only: precondition', stages: ['check-precondition'] }]
-      : []),
+      ? [
+          {
+            label: 'canary-deploy: start canary + baseline',
+            stages: ['canary-deploy'],
+            hand: 'canary + baseline',
+          },
+          { label: 'Aviary only: precondition', stages: ['check-precondition'] },
+          { label: 'promote: start production', stages: ['promote'], hand: 'promote' },
+        ]
+      : [
+          {
+            label: 'deploy production: start the app',
+            stages: ['deploy-production'],
+            hand: 'deploy production',
+          },
+        ]),
   ];
 }
 
@@ -268,9 +309,6 @@ interface Comparison {
   aviaryMs: number;
   handMs: number;
   overhead: number;
-  /** Aviary's time without the stages it runs and the commands by hand do not (quality, homolog). */
-  sameWorkMs: number;
-  sameWorkOverhead: number;
   orchestrationMs: number;
   byRow: Array<{ label: string; aviaryMs: number; handMs?: number }>;
 }
@@ -284,18 +322,12 @@ function compare(
   const stageMs = (run: AviaryRun, ids: string[]) =>
     ids.map((id) => run.stages.find((stage) => stage.id === id)?.durationMs ?? 0).reduce((a, b) => a + b, 0);
   const handMs = (run: HandRun, id: string) => run.steps.find((step) => step.id === id)?.ms ?? 0;
-  const only = rows(production)
-    .filter((row) => !row.hand)
-    .flatMap((row) => row.stages);
   const aviaryMs = median(aviary.map((run) => run.totalMs));
   const totalByHand = median(hand.map((run) => run.totalMs));
-  const sameWorkMs = median(aviary.map((run) => run.totalMs - stageMs(run, only)));
   return {
     aviaryMs,
     handMs: totalByHand,
     overhead: Math.round(((aviaryMs - totalByHand) / totalByHand) * 1000) / 1000,
-    sameWorkMs,
-    sameWorkOverhead: Math.round(((sameWorkMs - totalByHand) / totalByHand) * 1000) / 1000,
     orchestrationMs: median(aviary.map((run) => run.totalMs - run.workMs)),
     byRow: rows(production).map((row) => ({
       label: row.label,
@@ -323,9 +355,6 @@ function print(title: string, c: Comparison, analysisMs?: number): void {
     `  ${'webhook -> production'.padEnd(48)} ${s(c.aviaryMs).padStart(8)} ${s(c.handMs).padStart(8)}`,
   );
   console.log(`  overhead (Aviary - by hand) / by hand: ${pct(c.overhead)}`);
-  console.log(
-    `  on the same work (without the Aviary-only stages): ${s(c.sameWorkMs)}, overhead ${pct(c.sameWorkOverhead)}`,
-  );
 }
 
 export async function main(args: string[]): Promise<void> {
@@ -380,14 +409,37 @@ export async function main(args: string[]): Promise<void> {
     const rollingByHand: HandRun[] = [];
     await repository.setPipeline({ canaryEnabled: false, analysis: ANALYSIS });
     // Round 0 warms both sides up (npm's cache, the registry's base layers) and is not counted.
+    // Each run leaves work behind (deleted folders written back, stopping processes): a pause before
+    // the next, and the order alternating round by round, so that neither side always pays for it.
+    const settle = () => sleep(SETTLE_MS);
     for (let round = 0; round <= rounds; round++) {
       if (round > 0) await repository.edit('README.md', (text) => `${text}\nRelease ${round}.\n`);
       const commit = await repository.commit(`sample-app: release ${round}`);
-      const aviary = await throughAviary(api, repository, secret, before, commit, 'deploy-production');
-      const hand = await byHand(repository.url, commit.sha, registry, baseImage, root, images);
+      const viaAviary = async () => {
+        const run = await throughAviary(api, repository!, secret, before, commit, 'deploy-production');
+        await settle();
+        return run;
+      };
+      const viaHand = async () => {
+        const run = await byHand(
+          repository!.url,
+          commit.sha,
+          registry!,
+          baseImage,
+          root,
+          images,
+          'deploy-production',
+        );
+        await settle();
+        return run;
+      };
+      const handFirst = round % 2 === 1;
+      const hand = handFirst ? await viaHand() : undefined;
+      const aviary = await viaAviary();
+      const handAfter = hand ?? (await viaHand());
       if (round > 0) {
         rolling.push(aviary);
-        rollingByHand.push(hand);
+        rollingByHand.push(handAfter);
       }
       before = commit.sha;
     }
@@ -395,26 +447,39 @@ export async function main(args: string[]): Promise<void> {
     await repository.setPipeline({ canaryEnabled: true, analysis: ANALYSIS });
     await repository.edit('README.md', (text) => `${text}\nReleased through a canary.\n`);
     const commit = await repository.commit('sample-app: release through a canary');
+    // One canary release: by hand once before it and once after, both counted.
+    const canaryByHand = [
+      await byHand(repository.url, commit.sha, registry, baseImage, root, images, 'promote'),
+    ];
+    await settle();
     const canary = await throughAviary(api, repository, secret, before, commit, 'promote');
-    const canaryByHand = await byHand(repository.url, commit.sha, registry, baseImage, root, images);
+    await settle();
+    canaryByHand.push(await byHand(repository.url, commit.sha, registry, baseImage, root, images, 'promote'));
 
     const r = compare('deploy-production', rolling, rollingByHand);
-    const c = compare('promote', [canary], [canaryByHand]);
+    const c = compare('promote', [canary], canaryByHand);
     console.log('e2e benchmark: examples/sample-app, a signed GitHub push -> production, distributed mode');
     print(`1. rolling release, straight to production (median of ${rounds})`, r);
-    print('2. canary release, promoted after its analysis', c, canary.analysisMs);
+    console.log(
+      `  each round, webhook -> production: Aviary ${rolling.map((run) => s(run.totalMs)).join(', ')}; by hand ${rollingByHand.map((run) => s(run.totalMs)).join(', ')}`,
+    );
+    print(
+      '2. canary release, promoted after its analysis (by hand: once before, once after)',
+      c,
+      canary.analysisMs,
+    );
     const figures = {
       rounds,
       rollingAviaryMs: Math.round(r.aviaryMs),
       rollingByHandMs: Math.round(r.handMs),
       rollingOverhead: r.overhead,
-      rollingSameWorkOverhead: r.sameWorkOverhead,
       rollingBetweenStagesMs: Math.round(r.orchestrationMs),
+      rollingRoundsAviaryMs: rolling.map((run) => Math.round(run.totalMs)),
+      rollingRoundsByHandMs: rollingByHand.map((run) => Math.round(run.totalMs)),
       canaryAviaryMs: Math.round(c.aviaryMs),
       canaryAnalysisMs: Math.round(canary.analysisMs),
       canaryByHandMs: Math.round(c.handMs),
       canaryOverhead: c.overhead,
-      canarySameWorkOverhead: c.sameWorkOverhead,
       rollingStagesMs: Object.fromEntries(r.byRow.map((row) => [row.label, Math.round(row.aviaryMs)])),
       rollingByHandStepsMs: Object.fromEntries(
         r.byRow.flatMap((row) => (row.handMs === undefined ? [] : [[row.label, Math.round(row.handMs)]])),
