@@ -133,8 +133,8 @@ async function withStandalone<T>(
 }
 
 /**
- * The first start (it creates the database: PGlite's WASM memory grows for initdb and never
- * shrinks), then a restart on the same data directory, as every later start is: idle, then the demo.
+ * The first start (the database is created, by a child process that has exited by the time Aviary
+ * answers), then a restart on the same data directory, as every later start is: idle, then the demo.
  */
 async function standalone(work: string) {
   const dataDir = join(work, 'standalone');
@@ -262,6 +262,7 @@ export async function main(args: string[]): Promise<void> {
         figures,
         goal: `standalone under ${GOALS.standaloneIdleMb} MB idle and ${GOALS.standaloneDemoMb} MB during the demo; the whole distributed platform under 1 GB (Spinnaker: ${SPINNAKER.minimumGb} GB minimum, 1 GiB reserved per service)`,
         met:
+          one.first.idle < GOALS.standaloneIdleMb * MB &&
           one.idleBytes < GOALS.standaloneIdleMb * MB &&
           one.demoPeakBytes < GOALS.standaloneDemoMb * MB &&
           seven.peak.total < GOALS.distributedMb * MB,

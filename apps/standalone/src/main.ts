@@ -1,5 +1,4 @@
 import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 
 /**
  * `npm start` / `npx aviary start`. Set before the services' modules load, hence the dynamic import.
@@ -13,15 +12,9 @@ import { runInNewContext } from 'node:vm';
  * resident: about 50 MB for queries of a few rows, where the optimized code gains nothing measurable
  * (3,000 inserts and lookups took as long either way). Both flags are needed: without dynamic tiering
  * V8 would optimize every function up front instead.
- *
- * Once started, one full garbage collection: the first start creates the database, and initdb's
- * WASM memory (about 200 MB) is garbage V8 would otherwise keep until memory runs short. `gc` only
- * exists in contexts made after --expose-gc, hence the new context.
  */
 setFlagsFromString('--max-semi-space-size=1');
 setFlagsFromString('--semi-space-growth-factor=1');
 setFlagsFromString('--no-wasm-tier-up');
 setFlagsFromString('--no-wasm-dynamic-tiering');
-setFlagsFromString('--expose-gc');
 await import('./run.js');
-(runInNewContext('gc') as () => void)();

@@ -1,5 +1,5 @@
 import { jest, afterEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildEnvelope, type Envelope } from '@aviary/events';
@@ -113,6 +113,16 @@ describe('Database and outbox on PGlite', () => {
     expect(await after.dataSource.getRepository(Widget).count()).toBe(1);
     const row = await after.dataSource.getRepository(OutboxEntry).findOneByOrFail({ envelopeId: message.id });
     expect(row.sentAt).toBeNull();
+  });
+
+  it('says why it cannot create the database in a dataDir', async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'aviary-pglite-data-'));
+    cleanups.push(() => rm(parent, { recursive: true, force: true }));
+    const notADirectory = join(parent, 'a-file');
+    await writeFile(notADirectory, 'not a directory\n');
+    await expect(PGliteHost.start({ dataDir: join(notADirectory, 'data') })).rejects.toThrow(
+      `could not create the database in ${join(notADirectory, 'data')}: `,
+    );
   });
 
   it('serves several services at once, and a relay publishing into another service does not deadlock', async () => {

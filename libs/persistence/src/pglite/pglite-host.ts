@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { uuid_ossp } from '@electric-sql/pglite/contrib/uuid_ossp';
+import { createDataDir, hasDatabase } from './create-data-dir.js';
 import { PGliteWireServer } from './wire-server.js';
 
 export interface PGliteHostOptions {
@@ -42,10 +43,13 @@ export class PGliteHost {
 
   static async start(options: PGliteHostOptions = {}): Promise<PGliteHost> {
     const settings = { ...PGLITE_SETTINGS, ...options.settings };
+    const postgresqlconf = Object.entries(settings).map(([name, value]) => `${name}=${value}`);
+    if (options.dataDir !== undefined && !hasDatabase(options.dataDir))
+      await createDataDir(options.dataDir, postgresqlconf);
     const db = await PGlite.create({
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
       extensions: { uuid_ossp },
-      postgresqlconf: Object.entries(settings).map(([name, value]) => `${name}=${value}`),
+      postgresqlconf,
     });
     const socketDir = await mkdtemp(join(tmpdir(), 'aviary-pglite-'));
     try {
