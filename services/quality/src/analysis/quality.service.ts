@@ -157,20 +157,24 @@ export class QualityService implements OnApplicationShutdown {
         sources: {},
         ...(previous ? { previous } : {}),
       };
-    const gate = await resolveGate(
-      settings.gate,
-      settings.conditions,
-      command,
-      this.config.gatesDir,
-      this.bus,
-      this.config.queryTimeoutMs,
-    );
+    // The gate, the reports and the diff come from the builder, the database and the artifact
+    // store, independently: asked at once.
+    const [gate, { sources, read }, diff] = await Promise.all([
+      resolveGate(
+        settings.gate,
+        settings.conditions,
+        command,
+        this.config.gatesDir,
+        this.bus,
+        this.config.queryTimeoutMs,
+      ),
+      this.sourcesOf(settings).then(async (sources) => ({ sources, read: await this.readSources(sources) })),
+      this.diff(command, previous),
+    ]);
     const effective: QualityGate = settings.subProjects
       ? { ...gate, subProjects: settings.subProjects }
       : gate;
-    const sources = await this.sourcesOf(settings);
-    const read = await this.readSources(sources);
-    const newCode = await this.changedLines(command, previous, effective);
+    const newCode = changedLines(diff, effective);
     const result = evaluateQuality(read, { gate: effective, ...newCode });
     return {
       evaluation: fromQualityResult(result, previous?.sha),
@@ -234,14 +238,10 @@ export class QualityService implements OnApplicationShutdown {
     });
   }
 
-  private async changedLines(
-    command: StageCommandData,
-    previous: AnalysisRow | null,
-    gate: QualityGate,
-  ): Promise<{ changedLines?: ChangedLines; newCodeReason?: string }> {
+  /** The lines changed since the previous main build, as the builder diffs them. */
+  private async diff(command: StageCommandData, previous: AnalysisRow | null): Promise<Diff> {
     if (!previous) return { newCodeReason: 'no earlier main build to compare with' };
     if (previous.sha === command.trigger.sha) return { changedLines: {} };
-    const needed = gate.conditions.some((c) => c.onNewCode || c.metric.startsWith('new_'));
     try {
       const reply = await this.bus.query(
         GetChangedLines,
@@ -261,9 +261,7 @@ export class QualityService implements OnApplicationShutdown {
         newCodeReason: `the builder cannot diff ${previous.sha.slice(0, 12)}..${command.trigger.sha.slice(0, 12)}: ${reply.reason}`,
       };
     } catch (error) {
-      const reason = `the builder did not answer the diff query: ${(error as Error).message}`;
-      if (needed) throw new NewCodeUnavailableError(`${reason}; the gate has conditions on new code`);
-      return { newCodeReason: reason };
+      return { unanswered: `the builder did not answer the diff query: ${(error as Error).message}` };
     }
   }
 
@@ -366,4 +364,18 @@ export class QualityService implements OnApplicationShutdown {
     const previous = row.previousId ? await repo.findOneBy({ id: row.previousId }) : null;
     return { found: true, report: toQualityReport(row, previous) };
   }
+}
+
+/** What the diff query gave: the changed lines, why there are none, or that the builder did not answer. */
+type Diff = { changedLines: ChangedLines } | { newCodeReason: string } | { unanswered: string };
+
+/** An unanswered diff query fails only a gate with conditions on new code. */
+function changedLines(
+  diff: Diff,
+  gate: QualityGate,
+): { changedLines?: ChangedLines; newCodeReason?: string } {
+  if (!('unanswered' in diff)) return diff;
+  if (gate.conditions.some((c) => c.onNewCode || c.metric.startsWith('new_')))
+    throw new NewCodeUnavailableError(`${diff.unanswered}; the gate has conditions on new code`);
+  return { newCodeReason: diff.unanswered };
 }

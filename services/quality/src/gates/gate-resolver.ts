@@ -52,21 +52,27 @@ export async function resolveGate(
       const text = await readFile(file, 'utf8').catch(() => undefined);
       if (text !== undefined) return parseGate(text, file, name);
     }
+  // Both names asked at once: each is a round trip to the builder.
+  const replies = await Promise.all(
+    ['yaml', 'yml'].map(async (ext) => {
+      const path = `.aviary/quality-gates/${name}.${ext}`;
+      const reply = await bus
+        .query(
+          ReadRepositoryFile,
+          {
+            application: command.application,
+            repository: command.trigger.repository,
+            sha: command.trigger.sha,
+            path,
+          },
+          { timeoutMs },
+        )
+        .catch((error: unknown) => ({ found: false as const, reason: (error as Error).message }));
+      return { path, reply };
+    }),
+  );
   const tried: string[] = [];
-  for (const ext of ['yaml', 'yml']) {
-    const path = `.aviary/quality-gates/${name}.${ext}`;
-    const reply = await bus
-      .query(
-        ReadRepositoryFile,
-        {
-          application: command.application,
-          repository: command.trigger.repository,
-          sha: command.trigger.sha,
-          path,
-        },
-        { timeoutMs },
-      )
-      .catch((error: unknown) => ({ found: false as const, reason: (error as Error).message }));
+  for (const { path, reply } of replies) {
     if (reply.found) return parseGate(reply.content, path, name);
     tried.push(reply.reason);
   }
