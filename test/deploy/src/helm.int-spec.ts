@@ -208,7 +208,7 @@ describe('the Helm chart deploy/helm/aviary', () => {
     const [role] = named(manifests, 'Role', 'aviary-builder');
     expect(role!.metadata.namespace).toBe('aviary-builds');
     expect(role!.rules).toEqual([
-      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'create', 'delete'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'create', 'delete'] },
       { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
       { apiGroups: [''], resources: ['secrets'], verbs: ['create', 'delete'] },
     ]);

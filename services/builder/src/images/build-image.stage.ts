@@ -188,6 +188,7 @@ export class BuildImageStage {
     };
     const result = await this.executor.run({
       name: `${command.executionId}-${command.stageId}-${command.attempt}`,
+      attempt: { executionId: command.executionId, stageId: command.stageId, attempt: command.attempt },
       command: buildCommand,
       cwd: where.context,
       workspace: where.workspace,

@@ -74,6 +74,7 @@ export class RunStage {
     log.system(`$ ${settings.command}`);
     const result = await this.executor.run({
       name: `${command.executionId}-${command.stageId}-${command.attempt}`,
+      attempt: { executionId: command.executionId, stageId: command.stageId, attempt: command.attempt },
       command: settings.command,
       cwd,
       workspace,

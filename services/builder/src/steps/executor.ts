@@ -14,6 +14,8 @@ export type StopReason =
 export interface StepSpec {
   /** Names the step's resources (pod name, process title): `<execution>-<stage>-<attempt>`. */
   name: string;
+  /** The stage attempt the step belongs to. */
+  attempt: { executionId: string; stageId: string; attempt: number };
   command: string;
   /** Absolute directory the command runs in (inside the workspace). */
   cwd: string;

@@ -21,27 +21,31 @@ describe('kubernetes executor (API test server)', () => {
       failingImages: /:missing$/,
     });
     writeFileSync(join(dir, 'kubeconfig'), server.kubeconfig);
-    executor = new KubernetesExecutor({
-      kubeconfig: join(dir, 'kubeconfig'),
-      namespace: 'aviary-builds',
-      defaultImage: 'node:24',
-      workDir: '/var/lib/aviary',
-      workspaceClaim: 'aviary-work',
-      pollMs: 50,
-      killGraceMs: 1000,
-    });
+    executor = new KubernetesExecutor(options());
+  });
+  const options = () => ({
+    kubeconfig: join(dir, 'kubeconfig'),
+    namespace: 'aviary-builds',
+    defaultImage: 'node:24',
+    workDir: '/var/lib/aviary',
+    workspaceClaim: 'aviary-work',
+    pollMs: 50,
+    killGraceMs: 1000,
   });
   afterAll(async () => {
     await server.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** `name`: `<execution>-<stage>-<attempt>`, as the stages name their steps. */
   function step(name: string, image: string, overrides: Partial<StepSpec> = {}) {
+    const [executionId = '', stageId = '', attempt = '1'] = name.split('-');
     const output: string[] = [];
     const notes: string[] = [];
     const controller = new AbortController();
     const spec: StepSpec = {
       name,
+      attempt: { executionId, stageId, attempt: Number(attempt) },
       command: 'npm test',
       cwd: '/var/lib/aviary/workspaces/e1',
       workspace: '/var/lib/aviary/workspaces/e1',
@@ -118,6 +122,42 @@ describe('kubernetes executor (API test server)', () => {
     expect(await running).toEqual({ exitCode: null, stopped: { kind: 'cancelled', reason: 'by alice' } });
     expect(s.notes.join('\n')).toContain('cancelled (by alice): deleting pod');
     expect(server.objects('Pod', 'aviary-builds')).toEqual([]);
+  });
+
+  it('deletes the pod an earlier attempt left running (its builder was killed) before running the new attempt', async () => {
+    server.setPodBehaviour({
+      image: 'node:24-slow',
+      behaviour: 'complete',
+      runMs: 60_000,
+      logs: ['working'],
+    });
+    server.setPodBehaviour({ image: 'node:24-quick', behaviour: 'complete', runMs: 100, logs: ['done'] });
+    // The killed builder's attempt 1: its pod runs on, nobody stops it.
+    const killed = step('e2-build-1', 'node:24-slow');
+    const orphan = executor.run(killed.spec).catch((error: unknown) => error);
+    await eventually(() =>
+      expect(server.objects('Pod', 'aviary-builds')[0]?.status).toMatchObject({ phase: 'Running' }),
+    );
+    // Another stage's pod of the same execution, and the same stage of another execution, stay.
+    const otherStage = step('e2-test-1', 'node:24-slow');
+    const otherExecution = step('e3-build-1', 'node:24-slow');
+    const others = [otherStage, otherExecution].map((s) => executor.run(s.spec));
+    await eventually(() => expect(server.objects('Pod', 'aviary-builds')).toHaveLength(3));
+
+    const retried = step('e2-build-2', 'node:24-quick');
+    expect(await new KubernetesExecutor(options()).run(retried.spec)).toEqual({ exitCode: 0 });
+    expect(retried.notes.join('\n')).toMatch(
+      /deleted pod aviary-e2-build-1-\w+ of attempt 1: its builder stopped/,
+    );
+    const left = server.objects('Pod', 'aviary-builds').map((pod) => pod.metadata.name);
+    expect(left).toHaveLength(2);
+    expect(left.some((name) => name?.startsWith('aviary-e2-build'))).toBe(false);
+    expect(server.objects('Secret', 'aviary-builds')).toHaveLength(2);
+
+    otherStage.stop({ kind: 'cancelled', reason: 'test over' });
+    otherExecution.stop({ kind: 'cancelled', reason: 'test over' });
+    killed.stop({ kind: 'cancelled', reason: 'test over' });
+    await Promise.all([...others, orphan]);
   });
 
   it('fails with the reason when the step image cannot be pulled', async () => {

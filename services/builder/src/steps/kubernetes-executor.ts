@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { CoreV1Api, KubeConfig, Log, type V1ContainerStatus, type V1Pod } from '@kubernetes/client-node';
 import { StageFailure } from '../stages/stage-failure.js';
 import { describeStop, type StepExecutor, type StepResult, type StepSpec, stopReasonOf } from './executor.js';
-import { stepPod, type StepPodOptions } from './step-pod.js';
+import { attemptLabels, stepPod, type StepPodOptions } from './step-pod.js';
 
 export interface KubernetesExecutorOptions extends StepPodOptions {
   /** A kubeconfig file; without it the in-cluster service account, else ~/.kube/config. */
@@ -51,6 +51,7 @@ export class KubernetesExecutor implements StepExecutor {
     const name = pod.metadata!.name!;
     if (!this.options.workspaceClaim)
       step.note('BUILDER_K8S_WORKSPACE_CLAIM is not set: the step pod gets an empty workspace');
+    await this.removeEarlierAttempts(step);
     await this.core.createNamespacedSecret({ namespace, body: secret });
     let logs: AbortController | undefined;
     let streamed: Promise<void> = Promise.resolve();
@@ -101,6 +102,30 @@ export class KubernetesExecutor implements StepExecutor {
       } catch {
         // client-node's stream reports the abort as an error event nobody listens to.
       }
+    }
+  }
+
+  /**
+   * A builder killed outright (SIGKILL, a lost node) leaves its step pod running; its attempt is run
+   * again as a new one, here or on another builder. So that the stage's work is not done twice side
+   * by side, the pods (and Secrets) of the stage's earlier attempts go first.
+   */
+  private async removeEarlierAttempts(step: StepSpec): Promise<void> {
+    const { namespace } = this.options;
+    const labels = attemptLabels(step);
+    const pods = await this.core.listNamespacedPod({
+      namespace,
+      labelSelector: ['aviary.dev/execution', 'aviary.dev/stage']
+        .map((key) => `${key}=${labels[key]}`)
+        .join(','),
+    });
+    for (const pod of pods.items) {
+      const name = pod.metadata?.name;
+      const attempt = Number(pod.metadata?.labels?.['aviary.dev/attempt']);
+      if (!name || !(attempt < step.attempt.attempt)) continue;
+      await this.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
+      await this.core.deleteNamespacedSecret({ name: `${name}-env`, namespace }).catch(() => undefined);
+      step.note(`deleted pod ${name} of attempt ${attempt}: its builder stopped without deleting it`);
     }
   }
 

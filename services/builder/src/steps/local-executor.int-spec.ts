@@ -35,6 +35,7 @@ describe('local executor (real processes)', () => {
     const controller = new AbortController();
     const spec: StepSpec = {
       name: 'step',
+      attempt: { executionId: 'e1', stageId: 'step', attempt: 1 },
       command,
       cwd: dir,
       workspace: dir,

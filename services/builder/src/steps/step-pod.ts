@@ -19,6 +19,16 @@ function label(value: string): string {
   );
 }
 
+/** What a step pod of a stage attempt is labelled with (and found by): its stage, its attempt. */
+export function attemptLabels(step: Pick<StepSpec, 'attempt'>): Record<string, string> {
+  return {
+    'app.kubernetes.io/managed-by': 'aviary',
+    'aviary.dev/execution': label(step.attempt.executionId),
+    'aviary.dev/stage': label(step.attempt.stageId),
+    'aviary.dev/attempt': String(step.attempt.attempt),
+  };
+}
+
 export function podNameOf(step: StepSpec): string {
   const hash = createHash('sha256').update(step.name).digest('hex').slice(0, 10);
   const readable = step.name
@@ -39,7 +49,7 @@ export function podNameOf(step: StepSpec): string {
  */
 export function stepPod(step: StepSpec, options: StepPodOptions): { pod: V1Pod; secret: V1Secret } {
   const name = podNameOf(step);
-  const labels = { 'app.kubernetes.io/managed-by': 'aviary', 'aviary.dev/step': label(step.name) };
+  const labels = { ...attemptLabels(step), 'aviary.dev/step': label(step.name) };
   const secret: V1Secret = {
     apiVersion: 'v1',
     kind: 'Secret',
