@@ -40,6 +40,7 @@ import { pino } from 'pino';
 import { extract } from 'tar-stream';
 import { builderService } from '../service.js';
 import { TestRepository } from '../testing/git-fixtures.js';
+import { pushStageCommand } from '../testing/stage-command.js';
 
 type StageEventData = {
   executionId: string;
@@ -132,25 +133,16 @@ describe('builder service end to end', () => {
     settings: Record<string, unknown>,
     deadlineMs = 60_000,
   ): StageCommandData {
-    return {
+    return pushStageCommand({
+      repository: repo.url,
+      sha,
       executionId,
       stageId,
-      attempt: 1,
-      application: 'app',
       stageType,
-      trigger: {
-        kind: 'push',
-        provider: 'generic',
-        repository: repo.url,
-        ref: 'refs/heads/main',
-        branch: 'main',
-        sha,
-        actor: 'dev',
-      },
       settings,
-      inputs: {},
-      deadline: new Date(Date.now() + deadlineMs).toISOString(),
-    };
+      actor: 'dev',
+      deadlineMs,
+    });
   }
 
   function resultOf(executionId: string, stageId: string) {

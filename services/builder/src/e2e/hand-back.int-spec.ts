@@ -18,6 +18,7 @@ import {
 import { pino } from 'pino';
 import { builderService } from '../service.js';
 import { TestRepository } from '../testing/git-fixtures.js';
+import { pushStageCommand } from '../testing/stage-command.js';
 
 function alive(pid: number): boolean {
   try {
@@ -96,24 +97,16 @@ describe('a builder that stops hands its running attempts back', () => {
       stageId: string,
       stageType: string,
       settings: Record<string, unknown>,
-    ): StageCommandData => ({
-      executionId,
-      stageId,
-      attempt: 1,
-      application: 'app',
-      stageType,
-      trigger: {
-        kind: 'push',
-        provider: 'generic',
+    ): StageCommandData =>
+      pushStageCommand({
         repository: repo.url,
-        ref: 'refs/heads/main',
-        branch: 'main',
         sha,
-      },
-      settings,
-      inputs: {},
-      deadline: new Date(Date.now() + 120_000).toISOString(),
-    });
+        executionId,
+        stageId,
+        stageType,
+        settings,
+        deadlineMs: 120_000,
+      });
     const result = (stageId: string) =>
       eventually(() => {
         const found = seen.find(

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { StageCommands, type StageCommandData } from '@aviary/events';
+import { StageCommands } from '@aviary/events';
 import { createJetStreamBus, type Bus, type Feed, type StreamedEvent } from '@aviary/messaging';
 import {
   databaseUrlForTests,
@@ -20,6 +20,7 @@ import {
 } from '@aviary/test-support';
 import { pino } from 'pino';
 import { TestRepository } from '../testing/git-fixtures.js';
+import { pushStageCommand } from '../testing/stage-command.js';
 
 function alive(pid: number): boolean {
   try {
@@ -108,24 +109,14 @@ describe('a builder killed in the middle of a step', () => {
     const journal = join(work, 'journal');
     const pidFile = join(work, 'step.pid');
     const executionId = `e-${randomUUID()}`;
-    const command: StageCommandData = {
+    const command = pushStageCommand({
+      repository: repo.url,
+      sha,
       executionId,
       stageId: 'long',
-      attempt: 1,
-      application: 'app',
-      stageType: 'run',
-      trigger: {
-        kind: 'push',
-        provider: 'generic',
-        repository: repo.url,
-        ref: 'refs/heads/main',
-        branch: 'main',
-        sha,
-      },
       settings: { command: `echo $$ > ${pidFile}; echo ran >> ${journal}; sleep 30` },
-      inputs: {},
-      deadline: new Date(Date.now() + 120_000).toISOString(),
-    };
+      deadlineMs: 120_000,
+    });
     const first = await builder(0);
     await client.client.publish(StageCommands.builder.run, command);
     await eventually(() => expect(existsSync(journal)).toBe(true), 30_000, 50);

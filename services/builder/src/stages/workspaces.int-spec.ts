@@ -1,14 +1,13 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type StageCommandData } from '@aviary/events';
 import { GitCredentials } from '../git/credentials.js';
 import { RepositoryCache } from '../git/repository-cache.js';
 import { type StageLog } from '../logs/stage-log.js';
 import { TestRepository } from '../testing/git-fixtures.js';
 import { Workspaces } from './workspaces.js';
+import { pushStageCommand } from '../testing/stage-command.js';
 
 describe('workspaces', () => {
   const work = mkdtempSync(join(tmpdir(), 'aviary-workspaces-'));
@@ -22,24 +21,7 @@ describe('workspaces', () => {
 
   it('gives parallel stages of an execution that finds no workspace one checkout, on one builder or several', async () => {
     const sha = repo.commit({ 'src/app.js': 'console.log(1)\n' }, 'first');
-    const command = (stageId: string): StageCommandData => ({
-      executionId: `e-${randomUUID()}`,
-      stageId,
-      attempt: 1,
-      application: 'app',
-      stageType: 'run',
-      trigger: {
-        kind: 'push',
-        provider: 'generic',
-        repository: repo.url,
-        ref: 'refs/heads/main',
-        branch: 'main',
-        sha,
-      },
-      settings: {},
-      inputs: {},
-      deadline: new Date(Date.now() + 60_000).toISOString(),
-    });
+    const command = (stageId: string) => pushStageCommand({ repository: repo.url, sha, stageId });
     // Two builders sharing the work folder, each running two stages of the same execution at once.
     const builders = [1, 2].map(
       () =>
