@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -8,6 +7,7 @@ import { freePort, Platform, PLATFORM_SERVICES, type PlatformService } from '@av
 import { AviaryApi } from '@aviary/standalone/demo/aviary-api';
 import { runDemo, type DemoResult } from '@aviary/standalone/demo/demo-scenario';
 import { DEMO_ANALYSIS } from '@aviary/standalone/demo/sample-repository';
+import { StandaloneProcess } from '@aviary/standalone/process';
 
 /**
  * `npm run bench -- footprint`: the resident memory (RSS, from /proc) of Aviary's own processes,
@@ -24,7 +24,6 @@ import { DEMO_ANALYSIS } from '@aviary/standalone/demo/sample-repository';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const SAMPLE_APP = join(root, 'examples', 'sample-app');
-const STANDALONE_MAIN = join(root, 'apps', 'standalone', 'dist', 'main.js');
 const MB = 1024 * 1024;
 const GOALS = { standaloneIdleMb: 300, standaloneDemoMb: 500, distributedMb: 1024 };
 const SPINNAKER = { minimumGb: 18, perServiceMib: 1024 };
@@ -103,32 +102,12 @@ async function withStandalone<T>(
   dataDir: string,
   use: (read: () => number, url: string) => Promise<T>,
 ): Promise<T> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [STANDALONE_MAIN], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      AVIARY_DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      LOG_FORMAT: 'json',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const aviary = new StandaloneProcess(await freePort(), { ...process.env, AVIARY_DATA_DIR: dataDir });
   try {
-    const deadline = Date.now() + 180_000;
-    while (!output.includes('See it work:')) {
-      if (child.exitCode !== null || Date.now() > deadline)
-        throw new Error(`the standalone process did not start:\n${output.slice(-4_000)}`);
-      await sleep(200);
-    }
-    return await use(() => rssOf(child.pid) ?? 0, `http://127.0.0.1:${port}`);
+    await aviary.started(180_000);
+    return await use(() => rssOf(aviary.pid) ?? 0, aviary.url);
   } finally {
-    child.kill('SIGTERM');
-    await exited;
+    await aviary.stop();
   }
 }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { githubPush } from './demo/github-push.js';
-import { freePort, StandaloneProcess } from './testing/standalone-process.js';
+import { freePort, StandaloneProcess } from './standalone-process.js';
 
 // PGlite compiles PostgreSQL's WASM at each start: seconds alone, much longer on a busy machine.
 jest.setTimeout(240_000);

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, StandaloneProcess } from '../testing/standalone-process.js';
+import { freePort, StandaloneProcess } from '../standalone-process.js';
 import { AviaryApi, type ExecutionState } from './aviary-api.js';
 import { APPLICATION, runDemo, type DemoResult } from './demo-scenario.js';
 

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** apps/standalone/dist/main.js: what `npm start` runs. */
-export const STANDALONE_MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+export const STANDALONE_MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
 /** A port nothing listens on right now (the OS picks it). */
 export function freePort(): Promise<number> {
