@@ -8,6 +8,7 @@ export {
   type ServiceConfig,
   type ServiceName,
 } from './config/service-config.js';
+export { readRepositoryFile, type RepositoryFile } from './repository-file.js';
 export { LOGGER, RuntimeModule, SERVICE_CONFIG, type RuntimeParts } from './runtime.module.js';
 export {
   runService,

@@ -1,6 +1,7 @@
-import { ReadRepositoryFile, type StageCommandData } from '@aviary/events';
+import { type StageCommandData } from '@aviary/events';
 import { type CanaryConfig, CanaryConfigError, parseCanaryConfig } from '@aviary/judge';
 import { type BusClient } from '@aviary/messaging';
+import { readRepositoryFile } from '@aviary/runtime';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidAnalysisError } from '../analysis/analysis-spec.js';
@@ -34,18 +35,7 @@ export async function resolveCanaryConfig(
     if (text !== undefined) return parse(JSON.parse(text), file);
   }
   const path = `.aviary/canary/${name}.json`;
-  const reply = await bus
-    .query(
-      ReadRepositoryFile,
-      {
-        application: command.application,
-        repository: command.trigger.repository,
-        sha: command.trigger.sha,
-        path,
-      },
-      { timeoutMs: 15_000 },
-    )
-    .catch((error: unknown) => ({ found: false as const, reason: (error as Error).message }));
+  const reply = await readRepositoryFile(bus, command, path, 15_000);
   if (reply.found) return parse(JSON.parse(reply.content), path);
   throw new InvalidAnalysisError(
     `canary config "${name}" not found: inline it as canaryConfig, put it in ${configDir ? `${configDir}/${name}.json` : 'CANARY_CONFIG_DIR'}, or commit ${path} (${reply.reason})`,

@@ -1,5 +1,6 @@
-import { ReadRepositoryFile, type StageCommandData } from '@aviary/events';
+import { type StageCommandData } from '@aviary/events';
 import { type BusClient } from '@aviary/messaging';
+import { readRepositoryFile } from '@aviary/runtime';
 import {
   DEFAULT_GATE,
   GateDefinitionError,
@@ -56,19 +57,7 @@ export async function resolveGate(
   const replies = await Promise.all(
     ['yaml', 'yml'].map(async (ext) => {
       const path = `.aviary/quality-gates/${name}.${ext}`;
-      const reply = await bus
-        .query(
-          ReadRepositoryFile,
-          {
-            application: command.application,
-            repository: command.trigger.repository,
-            sha: command.trigger.sha,
-            path,
-          },
-          { timeoutMs },
-        )
-        .catch((error: unknown) => ({ found: false as const, reason: (error as Error).message }));
-      return { path, reply };
+      return { path, reply: await readRepositoryFile(bus, command, path, timeoutMs) };
     }),
   );
   const tried: string[] = [];
