@@ -12,4 +12,10 @@ export { InProcessBroker, type ConsumerState, type StoredMessage } from './in-pr
 export { createInProcessBus } from './in-process/in-process-bus.js';
 export { type ObjectContent, type ObjectStore, type StoredObject } from './objects/object-store.js';
 export { FolderObjectStore } from './objects/folder-objects.js';
-export { ARTIFACTS_BUCKET, artifactObjectName, artifactUrl } from './objects/artifacts.js';
+export {
+  ARTIFACTS_BUCKET,
+  artifactObjectName,
+  artifactUrl,
+  PackageLayer,
+  PackageManifest,
+} from './objects/artifacts.js';

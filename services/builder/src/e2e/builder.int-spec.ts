@@ -20,6 +20,7 @@ import {
   createJetStreamBus,
   type Bus,
   type Feed,
+  PackageManifest,
   type StreamedEvent,
 } from '@aviary/messaging';
 import { startService, type RunningService } from '@aviary/runtime';
@@ -380,9 +381,19 @@ describe('builder service end to end', () => {
     const stored = await client.client.objects(ARTIFACTS_BUCKET).info(artifactObjectName(url)!);
     expect(stored?.digest).toBe(result.outputs!['imageDigest']);
     // Not `npm start`: the image's entrypoint, node and package.json's main.
-    const packed = await client.client.objects(ARTIFACTS_BUCKET).get(artifactObjectName(url)!);
-    const manifest = await tarEntry(gunzipSync(packed!), 'aviary-package.json');
-    expect(JSON.parse(manifest)).toMatchObject({ entrypoint: ['node', 'server.js'], tag: sha });
+    const objects = client.client.objects(ARTIFACTS_BUCKET);
+    const manifest = PackageManifest.parse(
+      JSON.parse(Buffer.from((await objects.get(artifactObjectName(url)!))!).toString('utf8')),
+    );
+    expect(manifest).toMatchObject({ entrypoint: ['node', 'server.js'], tag: sha, workdir: '/app' });
+    // Its layers: the dependencies (package.json), then the source (server.js), under /app.
+    const files = await Promise.all(
+      manifest.layers.map(async (layer) => tarNames(gunzipSync((await objects.get(layer.digest))!))),
+    );
+    expect(files).toEqual([
+      expect.arrayContaining(['app/package.json']),
+      expect.arrayContaining(['app/server.js']),
+    ]);
   }, 60_000);
 
   it("builds and pushes to a registry, daemonless or with the team's own command, with the image outputs", async () => {
@@ -433,13 +444,13 @@ describe('builder service end to end', () => {
 });
 
 /** The text of one file of a tar archive. */
-async function tarEntry(tar: Buffer, name: string): Promise<string> {
+async function tarNames(tar: Buffer): Promise<string[]> {
   const entries = extract();
   Readable.from([tar]).pipe(entries);
+  const names: string[] = [];
   for await (const entry of entries) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of entry) chunks.push(chunk as Buffer);
-    if (entry.header.name === name) return Buffer.concat(chunks).toString('utf8');
+    names.push(entry.header.name);
+    entry.resume();
   }
-  throw new Error(`${name} is not in the archive`);
+  return names;
 }

@@ -12,6 +12,7 @@ import { RUN_DIR } from '../stages/run.stage.js';
 import { StageFailure } from '../stages/stage-failure.js';
 import { type StageWork } from '../stages/stage-runner.js';
 import { type Workspaces } from '../stages/workspaces.js';
+import { writeApplicationLayers } from './application-layers.js';
 import { defaultEntrypoint, OciImageBuilder } from './image-builder.js';
 import { PackageBuilder } from './package-builder.js';
 import { parseImageReference, registryHost, sanitizeTag } from './oci/reference.js';
@@ -86,25 +87,22 @@ export class BuildImageStage {
     // The package starts as the image does: `npm start` would put npm (its start-up, its memory) in
     // front of every instance the local provider runs.
     const entrypoint = settings.entrypoint ?? (await defaultEntrypoint(context));
+    const workdir = settings.workdir ?? '/app';
     try {
-      const pack = () =>
+      await rm(buildDir, { recursive: true, force: true });
+      // Written once for both the image and the package, which are made of the same layers.
+      const layers = writeApplicationLayers({ context, workdir, buildDir });
+      layers.catch(() => undefined);
+      const pack = async () =>
         new PackageBuilder(this.bus.objects(ARTIFACTS_BUCKET)).build({
-          context,
-          buildDir: join(buildDir, 'package'),
-          manifest: {
-            format: 'aviary-package/v1',
-            application: command.application,
-            tag,
-            entrypoint,
-            env: settings.env,
-            labels,
-          },
+          layers: await layers,
+          manifest: { application: command.application, tag, entrypoint, env: settings.env, labels, workdir },
         });
       if (!hasRegistry) {
         work.progress('packing the application');
         const built = await pack();
         log.system(
-          `no registry configured: packed the application as ${built.url} (${built.size} bytes${built.reused ? ', already stored' : ''})`,
+          `no registry configured: packed the application as ${built.url} (${built.stored} bytes stored${built.reused ? ', already stored' : ''})`,
         );
         return { imageUrl: built.url, imageDigest: built.digest, tag };
       }
@@ -113,8 +111,7 @@ export class BuildImageStage {
       work.progress(`building ${target.registry}/${target.repository}:${tag}`);
       const base = parseImageReference(settings.baseImage ?? this.options.baseImage, defaultRegistry);
       const additional = settings.additionalTags.map(sanitizeTag).filter((t) => t !== tag);
-      // The package for the local provider is made beside the image, not after it: both read the
-      // same context, and one waits on the registry while the other compresses.
+      // The package is stored while the image goes to the registry.
       const [image, packed] = await Promise.allSettled([
         new OciImageBuilder(this.client).build(
           {
@@ -123,11 +120,12 @@ export class BuildImageStage {
             target: { registry: target.registry, repository: target.repository },
             tags: [tag, ...additional],
             entrypoint,
-            workdir: settings.workdir ?? '/app',
+            workdir,
             user: settings.user ?? '1000',
             env: settings.env,
             labels,
-            buildDir: join(buildDir, 'image'),
+            buildDir,
+            layers,
             signal,
           },
           (text) => log.system(text),

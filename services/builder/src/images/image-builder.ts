@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Readable } from 'node:stream';
-import { collectEntries, devPackages, parentDirectories, writeLayer, type BuiltLayer } from './layers.js';
+import { writeApplicationLayers } from './application-layers.js';
+import { type BuiltLayer } from './layers.js';
 import {
   MEDIA,
   type Descriptor,
@@ -27,6 +28,11 @@ export interface ImageRequest {
   labels: Record<string, string>;
   /** Where build files (the layers) are written. */
   buildDir: string;
+  /**
+   * The application layers, when the caller writes them (for a package too) with
+   * {@link writeApplicationLayers} for the same context and workdir; they may still be being written.
+   */
+  layers?: Promise<BuiltLayer[]>;
   signal?: AbortSignal;
 }
 
@@ -36,8 +42,6 @@ export interface BuiltImage {
   url: string;
   layers: { uploaded: number; mounted: number; present: number };
 }
-
-const DEPENDENCY_FILES = new Set(['package.json', 'package-lock.json', 'npm-shrinkwrap.json']);
 
 /** linux/amd64, linux/arm64...: the platform the builder runs on. */
 function platform(): { os: string; architecture: string } {
@@ -100,9 +104,7 @@ export class OciImageBuilder {
       baseManifest.manifest.layers.map((layer) => this.copyBaseBlob(base, target, layer, request.signal)),
     );
     baseCopies.catch(() => undefined);
-    await rm(request.buildDir, { recursive: true, force: true });
-    await mkdir(request.buildDir, { recursive: true });
-    const layers = await this.applicationLayers(request);
+    const layers = await (request.layers ?? this.applicationLayers(request));
     const layerType = docker ? MEDIA.dockerLayerGzip : MEDIA.ociLayerGzip;
     const created = new Date(0).toISOString();
     const entrypoint = request.entrypoint ?? (await defaultEntrypoint(request.context));
@@ -177,26 +179,8 @@ export class OciImageBuilder {
   }
 
   private async applicationLayers(request: ImageRequest): Promise<BuiltLayer[]> {
-    const dev = await devPackages(request.context);
-    const isDev = (rel: string) => {
-      for (const path of dev) if (rel === path || rel.startsWith(`${path}/`)) return true;
-      return false;
-    };
-    const dependencies = await collectEntries(request.context, request.workdir, (rel) => {
-      const top = rel.split('/')[0]!;
-      if (top === 'node_modules')
-        return rel !== 'node_modules/.cache' && !rel.startsWith('node_modules/.cache/') && !isDev(rel);
-      return !rel.includes('/') && DEPENDENCY_FILES.has(rel);
-    });
-    const source = await collectEntries(request.context, request.workdir, (rel) => {
-      const top = rel.split('/')[0]!;
-      return top !== 'node_modules' && !(!rel.includes('/') && DEPENDENCY_FILES.has(rel));
-    });
-    const parents = parentDirectories(request.workdir);
-    return Promise.all([
-      writeLayer([...parents, ...dependencies], join(request.buildDir, 'dependencies.tar.gz')),
-      writeLayer([...parents, ...source], join(request.buildDir, 'source.tar.gz')),
-    ]);
+    await rm(request.buildDir, { recursive: true, force: true });
+    return writeApplicationLayers(request);
   }
 
   private async baseManifest(

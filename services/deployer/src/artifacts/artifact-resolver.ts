@@ -15,9 +15,8 @@ export interface ResolvedArtifact {
 }
 
 /**
- * The seam between a release's image and what the local provider runs. Today a directory and a start
- * command from the stage settings; the builder will later produce content-addressed artifacts, and a
- * resolver that fetches and unpacks them takes this one's place.
+ * The seam between a release's image and what the local provider runs: a directory and a start
+ * command from the stage settings, or a package the builder stored.
  */
 export interface ArtifactResolver {
   resolve(image: string, run: LocalRun | undefined, application?: string): Promise<ResolvedArtifact>;
