@@ -86,6 +86,21 @@ describe('checkout through the repository cache (real git)', () => {
     expect(await cache.readFile(repo.url, sha, 'missing.yaml')).toBeUndefined();
   });
 
+  it('fetches again what it had when its folder was removed or replaced under it, never answering "no such file"', async () => {
+    const sha = repo.commit({ 'kept.txt': 'kept\n' }, 'kept');
+    const cache = new RepositoryCache(join(work, 'git-removed'), new GitCredentials({}));
+    expect((await cache.readFile(repo.url, sha, 'kept.txt'))?.toString()).toBe('kept\n');
+    rmSync(cache.mirrorOf(repo.url), { recursive: true, force: true });
+    expect((await cache.readFile(repo.url, sha, 'kept.txt'))?.toString()).toBe('kept\n');
+    // Replaced by an empty mirror (another builder sharing the folder made it anew).
+    rmSync(cache.mirrorOf(repo.url), { recursive: true, force: true });
+    execFileSync('git', ['init', '--quiet', '--bare', cache.mirrorOf(repo.url)]);
+    execFileSync('git', ['remote', 'add', 'origin', repo.url], { cwd: cache.mirrorOf(repo.url) });
+    expect((await cache.readFile(repo.url, sha, 'kept.txt'))?.toString()).toBe('kept\n');
+    await cache.checkout(repo.url, sha, join(work, 'ws-removed'));
+    expect(readFileSync(join(work, 'ws-removed', 'kept.txt'), 'utf8')).toBe('kept\n');
+  });
+
   it('authenticates over HTTPS with the configured token, through the environment only', async () => {
     const sha = repo.commit({ 'auth.txt': 'private\n' }, 'auth');
     const url = http.url('app.git');

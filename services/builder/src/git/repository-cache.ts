@@ -42,6 +42,12 @@ async function exists(path: string): Promise<boolean> {
  */
 export class RepositoryCache {
   private readonly mutex = new KeyedMutex();
+  /**
+   * Commits seen in a mirror (`<mirror>\0<sha>`): a mirror keeps every commit it fetched, so each is
+   * looked up with git once, not before every checkout, file read and diff. A git command that then
+   * misses the commit (the cache folder was removed under the builder) forgets it.
+   */
+  private readonly known = new Set<string>();
 
   constructor(
     private readonly root: string,
@@ -58,7 +64,8 @@ export class RepositoryCache {
     if (!SHA.test(sha)) throw new CheckoutError('sha-not-found', `"${sha}" is not a commit id`);
     const mirror = this.mirrorOf(url);
     return this.mutex.run(mirror, async () => {
-      await this.initMirror(mirror, url);
+      const mirrored = await this.initMirror(mirror, url);
+      if (mirrored && this.known.has(`${mirror}\0${sha}`)) return { fetched: false };
       const depth = options.depth ?? 1;
       // Other builders may share the folder (a volume mounted by every replica): a fetch that meets
       // theirs (git's lock files) waits a moment and looks again, and finds the commit fetched or
@@ -94,7 +101,12 @@ export class RepositoryCache {
     if (await exists(join(mirror, 'shallow')))
       await copyFile(join(mirror, 'shallow'), join(dir, '.git', 'shallow'));
     await this.mustSucceed(['remote', 'add', 'origin', displayUrl(url)], dir, url, sha);
-    await this.mustSucceed(['checkout', '--quiet', '--detach', sha], dir, url, sha);
+    try {
+      await this.mustSucceed(['checkout', '--quiet', '--detach', sha], dir, url, sha);
+    } catch (error) {
+      this.known.delete(`${mirror}\0${sha}`);
+      throw error;
+    }
   }
 
   async commitInfo(url: string, sha: string): Promise<CommitInfo> {
@@ -111,10 +123,15 @@ export class RepositoryCache {
   async readFile(url: string, sha: string, path: string, signal?: AbortSignal): Promise<Buffer | undefined> {
     await this.ensureCommit(url, sha, { signal });
     const clean = path.replace(/^\.?\/+/, '');
-    const result = await this.git(['cat-file', 'blob', `${sha}:${clean}`], { cwd: this.mirrorOf(url), url });
+    const mirror = this.mirrorOf(url);
+    const result = await this.git(['cat-file', 'blob', `${sha}:${clean}`], { cwd: mirror, url });
     if (result.code === 0) return result.stdout;
-    if (/does not exist|not a valid object name|exists on disk, but not in/i.test(result.stderr))
-      return undefined;
+    if (/does not exist|not a valid object name|exists on disk, but not in/i.test(result.stderr)) {
+      // No such file, or no such commit any more: only a commit really there makes it "no such file".
+      if (await this.hasCommit(mirror, sha)) return undefined;
+      this.known.delete(`${mirror}\0${sha}`);
+      return this.readFile(url, sha, path, signal);
+    }
     throw this.failure(result, url, sha);
   }
 
@@ -125,11 +142,16 @@ export class RepositoryCache {
   async changedLines(url: string, base: string, head: string, signal?: AbortSignal): Promise<ChangedLines> {
     await this.ensureCommit(url, base, { signal });
     await this.ensureCommit(url, head, { signal });
+    const mirror = this.mirrorOf(url);
     const result = await this.git(
       ['diff', '--unified=0', '--no-color', '--no-ext-diff', '--find-renames', `${base}`, `${head}`, '--'],
-      { cwd: this.mirrorOf(url), url, signal },
+      { cwd: mirror, url, signal },
     );
-    if (result.code !== 0) throw this.failure(result, url, head);
+    if (result.code !== 0) {
+      this.known.delete(`${mirror}\0${base}`);
+      this.known.delete(`${mirror}\0${head}`);
+      throw this.failure(result, url, head);
+    }
     return parseUnifiedDiff(result.stdout.toString('utf8'));
   }
 
@@ -144,10 +166,10 @@ export class RepositoryCache {
   /**
    * Creates the mirror whole or not at all: it is set up in a folder of its own and renamed into
    * place, so that another builder sharing the folder never sees it half made (a mirror without
-   * its remote yet), and the one that loses the race uses the winner's.
+   * its remote yet), and the one that loses the race uses the winner's. False: it was not there.
    */
-  private async initMirror(mirror: string, url: string): Promise<void> {
-    if (await exists(join(mirror, 'HEAD'))) return;
+  private async initMirror(mirror: string, url: string): Promise<boolean> {
+    if (await exists(join(mirror, 'HEAD'))) return true;
     await mkdir(dirname(mirror), { recursive: true });
     const building = await mkdtemp(`${mirror}.new-`);
     try {
@@ -162,6 +184,7 @@ export class RepositoryCache {
     } finally {
       await rm(building, { recursive: true, force: true });
     }
+    return false;
   }
 
   private async hasCommit(mirror: string, sha: string): Promise<boolean> {
@@ -169,6 +192,7 @@ export class RepositoryCache {
       cwd: mirror,
       baseEnv: this.baseEnv,
     });
+    if (result.code === 0) this.known.add(`${mirror}\0${sha}`);
     return result.code === 0;
   }
 
