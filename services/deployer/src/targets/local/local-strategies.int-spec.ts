@@ -214,3 +214,33 @@ describe('strategies on the local provider (real processes behind the weighted p
     expect(processes(app).map((p) => p.track)).toEqual(['stable']);
   });
 });
+
+describe('replacing a version on the local provider', () => {
+  it('is done once the old processes are told to stop; shutdown still waits until they are gone', async () => {
+    const target = new LocalTarget({
+      resolver: new DirectoryArtifactResolver(fixtures),
+      baseEnv: { PATH: process.env['PATH'] ?? '' },
+    });
+    const deploy = (image: string, env: Record<string, string> = {}) =>
+      new ReleaseRunner({
+        target,
+        defaults: {},
+        journal: new MemoryJournal(),
+        deadlineAt: Date.now() + 15_000,
+      }).deploy(
+        kubeRelease('draining', image, { namespace: 'local', environment: 'local', local: run, env }),
+      );
+    try {
+      await deploy('v1', { EXIT_DELAY_MS: '2500' });
+      const old = target.processes({ app: 'draining', namespace: 'local' }).map((p) => p.pid!);
+      await deploy('v2');
+      expect(target.processes({ app: 'draining', namespace: 'local' }).map((p) => p.image)).toEqual(['v2']);
+      // Still draining: the rollout did not wait for it.
+      expect(old.filter(alive)).toEqual(old);
+      await target.close();
+      expect(old.filter(alive)).toEqual([]);
+    } finally {
+      await target.close();
+    }
+  });
+});

@@ -29,7 +29,7 @@ export interface LocalTargetOptions {
   advertiseHost?: string;
   /** Fixed proxy ports by application; others get a free port. */
   ports?: Record<string, number>;
-  /** How often a starting process is health-checked. */
+  /** How often a starting process is health-checked (default 20 ms: a probe is one local request). */
   probeIntervalMs?: number;
 }
 
@@ -87,6 +87,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class LocalTarget implements DeployTarget {
   readonly kind = 'local';
   private readonly apps = new Map<string, LocalApp>();
+  /** Processes of replaced generations on their way out, which shutdown still waits for. */
+  private readonly stopping = new Set<Promise<void>>();
   private readonly host: string;
   private readonly advertiseHost: string;
   private closed = false;
@@ -287,13 +289,14 @@ export class LocalTarget implements DeployTarget {
 
   /**
    * Waits until every process of the newest generation answers its health check, then stops the
-   * older generations (the rollout is done). Fails with what the processes said.
+   * older generations: the rollout is done once they are told to stop, as a Deployment's is once its
+   * old pods are terminating. Fails with what the processes said.
    */
   async awaitHealthy(scope: AppScope, deployment: string, wait: HealthWait): Promise<void> {
     const group = this.apps.get(this.key(scope))?.groups.get(deployment);
     const newest = group?.generations.at(-1);
     if (!group || !newest) throw new RolloutFailedError(`${deployment} is not deployed`);
-    const interval = this.options.probeIntervalMs ?? 50;
+    const interval = this.options.probeIntervalMs ?? 20;
     for (;;) {
       if (wait.signal?.aborted) throw new AbortedError(String(wait.signal.reason ?? 'aborted'));
       const dead = newest.processes.find((p) => p.state === 'exited');
@@ -313,7 +316,10 @@ export class LocalTarget implements DeployTarget {
       await sleep(interval);
     }
     const older = group.generations.splice(0, group.generations.length - 1);
-    await Promise.all(older.flatMap((g) => g.processes.map((p) => p.stop())));
+    for (const replaced of older.flatMap((g) => g.processes)) {
+      const stopped = replaced.stop().finally(() => this.stopping.delete(stopped));
+      this.stopping.add(stopped);
+    }
   }
 
   async scale(scope: AppScope, deployment: string, replicas: number): Promise<void> {
@@ -368,8 +374,9 @@ export class LocalTarget implements DeployTarget {
     this.closed = true;
     const apps = [...this.apps.values()];
     this.apps.clear();
-    await Promise.all(
-      apps.map(async (app) => {
+    await Promise.all([
+      ...this.stopping,
+      ...apps.map(async (app) => {
         await app.proxy.close();
         await Promise.all(
           [...app.groups.values()].flatMap((g) =>
@@ -377,6 +384,6 @@ export class LocalTarget implements DeployTarget {
           ),
         );
       }),
-    );
+    ]);
   }
 }
