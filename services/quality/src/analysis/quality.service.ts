@@ -22,6 +22,7 @@ import {
 } from '@aviary/quality-gate';
 import { LOGGER } from '@aviary/runtime';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { isDeepStrictEqual } from 'node:util';
 import { type Logger } from 'pino';
 import { type EntityManager, Not } from 'typeorm';
 import { type QualityConfig } from '../config/quality-config.js';
@@ -150,6 +151,8 @@ export class QualityService implements OnApplicationShutdown {
     settings: QualitySettings,
     signal: AbortSignal,
   ): Promise<Evaluated> {
+    const judged = await this.scanToJudge(settings);
+    if (judged) return judged;
     const previous = await this.previousMainBuild(command, settings.mainBranch);
     if (settings.provider === 'sonarqube')
       return {
@@ -179,6 +182,27 @@ export class QualityService implements OnApplicationShutdown {
     return {
       evaluation: fromQualityResult(result, previous?.sha),
       sources,
+      ...(previous ? { previous } : {}),
+    };
+  }
+
+  /**
+   * A gate stage with a scan's analysis, no reports of its own and the scan's gate settings judges
+   * the scan's evaluation as it is: the same reports, gate and new code (from the same commit and
+   * the same earlier build) would give the same one, without asking the builder and reading the
+   * reports again.
+   */
+  private async scanToJudge(settings: QualitySettings): Promise<Evaluated | undefined> {
+    const own = gateSettingsOf(settings);
+    if (!settings.analysis || !own || Object.keys(settings.reports).length > 0) return undefined;
+    const repository = this.db.dataSource.getRepository(AnalysisRow);
+    const scan = await repository.findOneBy({ id: settings.analysis });
+    // As stored: what JSON keeps (no undefined fields), whatever order jsonb gives the keys.
+    if (!scan || !isDeepStrictEqual(scan.gateSettings, JSON.parse(JSON.stringify(own)))) return undefined;
+    const previous = scan.previousId ? await repository.findOneBy({ id: scan.previousId }) : null;
+    return {
+      evaluation: scan.result as Evaluation,
+      sources: scan.sources,
       ...(previous ? { previous } : {}),
     };
   }
@@ -297,6 +321,7 @@ export class QualityService implements OnApplicationShutdown {
         measures: evaluation.project.measures,
         result: evaluation,
         sources,
+        gateSettings: gateSettingsOf(settings),
         previousId: previous?.id ?? null,
         evaluatedAt: new Date(),
       });
@@ -364,6 +389,17 @@ export class QualityService implements OnApplicationShutdown {
     const previous = row.previousId ? await repo.findOneBy({ id: row.previousId }) : null;
     return { found: true, report: toQualityReport(row, previous) };
   }
+}
+
+/** The settings that decide an evaluation besides its reports (none: SonarQube decides). */
+function gateSettingsOf(settings: QualitySettings) {
+  if (settings.provider !== 'aviary') return null;
+  return {
+    gate: settings.gate,
+    conditions: settings.conditions ?? null,
+    subProjects: settings.subProjects ?? null,
+    mainBranch: settings.mainBranch,
+  };
 }
 
 /** What the diff query gave: the changed lines, why there are none, or that the builder did not answer. */

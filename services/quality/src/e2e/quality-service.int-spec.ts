@@ -292,6 +292,9 @@ describe('the quality service', () => {
     expect(scanned.type).toBe('dev.aviary.evt.stage.quality.completed.v1');
     const { analysisId } = (scanned.data as { outputs: { analysisId: string; gateStatus: string } }).outputs;
     expect((scanned.data as { outputs: { gateStatus: string } }).outputs.gateStatus).toBe('ERROR');
+    // The reports are gone by now (expired): the gate judges what the scan measured, not them again.
+    const store = client.client.objects(ARTIFACTS_BUCKET);
+    for (const name of await store.list(`${executionId}/`)) await store.delete(name.name);
     const judged = command(shas[1]!, { mode: 'gate', analysis: analysisId }, 'quality-gate', executionId);
     await client.client.publish(gate, judged);
     const done = await result(judged);
@@ -299,6 +302,21 @@ describe('the quality service', () => {
     expect((done.data as { error: { message: string } }).error.message).toContain(
       'Bugs 1 (error > 0): ERROR',
     );
+    expect(await report(judged)).toMatchObject({
+      metrics: (await report(scan)).metrics,
+      newCode: (await report(scan)).newCode,
+    });
+
+    // Another gate than the scan's evaluates again, and finds the reports gone.
+    const other = command(
+      shas[1]!,
+      { mode: 'gate', gate: 'team', analysis: analysisId },
+      'quality-gate-team',
+      executionId,
+    );
+    await client.client.publish(gate, other);
+    const regated = await result(other);
+    expect((regated.data as { error: { code: string } }).error.code).toBe('report-unreadable');
   });
 
   it('WARN completes the stage with gateStatus WARN; an unreadable report fails it and never passes', async () => {

@@ -56,6 +56,14 @@ export class AnalysisRow {
   @Column({ type: 'jsonb' })
   sources!: Record<string, string>;
 
+  /**
+   * What besides the reports decided the evaluation (gate, inline conditions, sub-projects, main
+   * branch): a gate stage with the same settings judges a scan's evaluation as it is. None for
+   * SonarQube's and for rows from before it was kept.
+   */
+  @Column({ name: 'gate_settings', type: 'jsonb', nullable: true })
+  gateSettings!: object | null;
+
   /** The previous main build's evaluation, the base of new code and deltas. */
   @Column({ name: 'previous_id', type: 'text', nullable: true })
   previousId!: string | null;

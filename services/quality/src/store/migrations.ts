@@ -34,4 +34,16 @@ export class CreateAnalyses1790000700000 implements MigrationInterface {
   }
 }
 
-export const qualityMigrations = [CreateAnalyses1790000700000];
+export class AnalysesGateSettings1790000700001 implements MigrationInterface {
+  readonly name = 'AnalysesGateSettings1790000700001';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`alter table analyses add column gate_settings jsonb`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`alter table analyses drop column gate_settings`);
+  }
+}
+
+export const qualityMigrations = [CreateAnalyses1790000700000, AnalysesGateSettings1790000700001];
