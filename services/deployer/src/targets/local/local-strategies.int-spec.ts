@@ -207,11 +207,17 @@ describe('strategies on the local provider (real processes behind the weighted p
     const app = appName('unready');
     await deployed(app, 'v1');
     const stuck = release(app, 'v2', { strategy: 'canary', env: { HEALTH: 'fail' } });
-    const error = await runner(new MemoryJournal(), undefined, 800)
+    const journal = new MemoryJournal();
+    const error = await runner(journal, undefined, 800)
       .deploy(stuck)
       .catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/readiness failing: \/health answered 503/);
     expect(processes(app).map((p) => p.track)).toEqual(['stable']);
+    // Said once while it stays so, not at every probe (each is an event on the bus).
+    expect(journal.messages.filter((m) => m.endsWith('processes healthy'))).toEqual([
+      `${app}-baseline: 0 of 1 processes healthy`,
+      `${app}-canary: 0 of 1 processes healthy`,
+    ]);
   });
 });
 

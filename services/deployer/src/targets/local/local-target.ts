@@ -297,6 +297,7 @@ export class LocalTarget implements DeployTarget {
     const newest = group?.generations.at(-1);
     if (!group || !newest) throw new RolloutFailedError(`${deployment} is not deployed`);
     const interval = this.options.probeIntervalMs ?? 20;
+    let said: string | undefined;
     for (;;) {
       if (wait.signal?.aborted) throw new AbortedError(String(wait.signal.reason ?? 'aborted'));
       const dead = newest.processes.find((p) => p.state === 'exited');
@@ -312,7 +313,9 @@ export class LocalTarget implements DeployTarget {
           `rollout of ${deployment} failed: readiness failing: ${unready?.lastHealth ?? 'not ready'}`,
         );
       }
-      wait.onProgress?.(`${results.filter(Boolean).length} of ${results.length} processes healthy`);
+      const progress = `${results.filter(Boolean).length} of ${results.length} processes healthy`;
+      if (progress !== said) wait.onProgress?.(progress);
+      said = progress;
       await sleep(interval);
     }
     const older = group.generations.splice(0, group.generations.length - 1);
