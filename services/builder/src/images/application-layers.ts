@@ -26,18 +26,16 @@ export async function writeApplicationLayers(request: ApplicationLayersRequest):
     for (const path of dev) if (rel === path || rel.startsWith(`${path}/`)) return true;
     return false;
   };
-  const [dependencies, source] = await Promise.all([
-    collectEntries(request.context, request.workdir, (rel) => {
-      const top = rel.split('/')[0]!;
-      if (top === 'node_modules')
-        return rel !== 'node_modules/.cache' && !rel.startsWith('node_modules/.cache/') && !isDev(rel);
-      return !rel.includes('/') && DEPENDENCY_FILES.has(rel);
-    }),
-    collectEntries(request.context, request.workdir, (rel) => {
-      const top = rel.split('/')[0]!;
-      return top !== 'node_modules' && !(!rel.includes('/') && DEPENDENCY_FILES.has(rel));
-    }),
-  ]);
+  const dependencies = collectEntries(request.context, request.workdir, (rel) => {
+    const top = rel.split('/')[0]!;
+    if (top === 'node_modules')
+      return rel !== 'node_modules/.cache' && !rel.startsWith('node_modules/.cache/') && !isDev(rel);
+    return !rel.includes('/') && DEPENDENCY_FILES.has(rel);
+  });
+  const source = collectEntries(request.context, request.workdir, (rel) => {
+    const top = rel.split('/')[0]!;
+    return top !== 'node_modules' && !(!rel.includes('/') && DEPENDENCY_FILES.has(rel));
+  });
   const parents = parentDirectories(request.workdir);
   return Promise.all([
     writeLayer([...parents, ...dependencies], join(request.buildDir, 'dependencies.tar.gz')),
