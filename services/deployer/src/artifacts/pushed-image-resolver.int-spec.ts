@@ -22,7 +22,8 @@ const server = readFileSync(
 /** A gzipped tar of `files` (name -> content), with its digest. */
 async function tarGz(files: Record<string, string | Buffer>): Promise<{ data: Buffer; digest: string }> {
   const tar = tarPack();
-  for (const [name, content] of Object.entries(files)) tar.entry({ name, mode: 0o644 }, content);
+  for (const [name, content] of Object.entries(files))
+    tar.entry({ name, mode: 0o644, mtime: new Date(0) }, content);
   tar.finalize();
   const parts: Buffer[] = [];
   for await (const chunk of tar) parts.push(chunk as Buffer);
