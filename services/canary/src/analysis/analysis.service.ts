@@ -125,7 +125,9 @@ export class AnalysisService implements OnApplicationBootstrap, OnApplicationShu
         this.logger.warn({ err: error }, 'resuming analyses failed'),
       );
     };
-    sweep();
+    // The first sweep waits for the database (connecting, migrating): an analysis a stopped replica
+    // left resumes as soon as this one can read it, not half a lease later after a failed try.
+    this.db.ready().then(sweep, () => undefined);
     this.sweepTimer = setInterval(sweep, Math.max(1000, Math.floor(this.config.leaseMs / 2)));
     this.sweepTimer.unref();
   }

@@ -8,7 +8,14 @@ import {
 } from '@aviary/events';
 import { createJetStreamBus, type Bus } from '@aviary/messaging';
 import { type RunningService, startService } from '@aviary/runtime';
-import { eventually, eventuallyFound, isolatedServiceEnv } from '@aviary/test-support';
+import {
+  databaseUrlForTests,
+  eventually,
+  eventuallyFound,
+  freePort,
+  isolatedServiceEnv,
+  TcpProxy,
+} from '@aviary/test-support';
 import { pino } from 'pino';
 import { canaryService } from '../service.js';
 import { type MetricsApp, startMetricsApp, testCanaryConfig } from '../testing/metrics-app.js';
@@ -222,5 +229,39 @@ describe('the canary service', () => {
     expect(progress.map((e) => (e.data as { details: { interval: number } }).details.interval)).toEqual([
       1, 2, 3,
     ]);
+  }, 60_000);
+
+  it('resumes an analysis as soon as its database answers after a restart, not a sweep later', async () => {
+    const command = analyze('same', { lifetime: 9000, interval: 3000 });
+    await client.client.publish(commands.analyze, command);
+    await eventually(
+      () => expect(eventsOf(command).filter((e) => e.type.endsWith('.progress.v1'))).toHaveLength(1),
+      20_000,
+      100,
+    );
+    await service.close();
+    // The new replica starts while its database does not answer yet; it sweeps every 30 s.
+    const database = new URL(env['DATABASE_URL'] ?? (await databaseUrlForTests()));
+    const proxy = new TcpProxy(
+      { host: database.hostname, port: Number(database.port || 5432) },
+      await freePort(),
+    );
+    const proxied = new URL(database);
+    proxied.port = String(proxy.port);
+    const restartedAt = Date.now();
+    service = await startService(canaryService, {
+      env: { ...env, DATABASE_URL: proxied.toString(), CANARY_LEASE_MS: '60000' },
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await proxy.open();
+      const done = await result(command, 40_000);
+      expect(done.data).toMatchObject({ outputs: { verdict: 'pass' } });
+      expect(Date.parse(done.time) - restartedAt).toBeLessThan(20_000);
+    } finally {
+      await service.close();
+      await proxy.close();
+      service = await startService(canaryService, { env });
+    }
   }, 60_000);
 });
