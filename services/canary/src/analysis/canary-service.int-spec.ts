@@ -213,7 +213,8 @@ describe('the canary service', () => {
     );
   }, 30_000);
 
-  it('continues an analysis in progress after a restart, from its last judged interval', async () => {
+  /** An analysis of three intervals, and the service stopped once the first one is judged. */
+  async function stoppedAfterItsFirstInterval(): Promise<StageCommandData> {
     const command = analyze('same', { lifetime: 9000, interval: 3000 });
     await client.client.publish(commands.analyze, command);
     await eventually(
@@ -222,6 +223,11 @@ describe('the canary service', () => {
       100,
     );
     await service.close();
+    return command;
+  }
+
+  it('continues an analysis in progress after a restart, from its last judged interval', async () => {
+    const command = await stoppedAfterItsFirstInterval();
     service = await startService(canaryService, { env });
     const done = await result(command, 40_000);
     expect(done.data).toMatchObject({ outputs: { verdict: 'pass' } });
@@ -232,14 +238,7 @@ describe('the canary service', () => {
   }, 60_000);
 
   it('resumes an analysis as soon as its database answers after a restart, not a sweep later', async () => {
-    const command = analyze('same', { lifetime: 9000, interval: 3000 });
-    await client.client.publish(commands.analyze, command);
-    await eventually(
-      () => expect(eventsOf(command).filter((e) => e.type.endsWith('.progress.v1'))).toHaveLength(1),
-      20_000,
-      100,
-    );
-    await service.close();
+    const command = await stoppedAfterItsFirstInterval();
     // The new replica starts while its database does not answer yet; it sweeps every 30 s.
     const database = new URL(env['DATABASE_URL'] ?? (await databaseUrlForTests()));
     const proxy = new TcpProxy(
