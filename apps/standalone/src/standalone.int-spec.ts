@@ -127,6 +127,12 @@ describe('standalone mode (npm start)', () => {
     expect(banner).toContain(`UI and API    http://localhost:${port}`);
     expect(banner).toContain(token);
     expect((await stat(join(dataDir, 'admin-token'))).mode & 0o777).toBe(0o600);
+    // A first start says nothing alarming: no service tried its database before it was ready.
+    expect(
+      `${running!.stdout}\n${running!.stderr}`
+        .split('\n')
+        .filter((line) => /"level":"(warn|error)"/.test(line)),
+    ).toEqual([]);
 
     const health = await api<{ status: string }>('/health');
     expect(health).toMatchObject({ status: 200, body: { status: 'ok' } });

@@ -31,6 +31,7 @@ export class NotifierCore implements OnApplicationBootstrap, BeforeApplicationSh
   readonly senders: ChannelSenders;
   readonly dispatcher: Dispatcher;
   private readonly finishedListeners: Array<(delivery: ClaimedDelivery) => void> = [];
+  private stopping = false;
 
   constructor(
     readonly db: Database,
@@ -61,10 +62,18 @@ export class NotifierCore implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   onApplicationBootstrap(): void {
-    this.dispatcher.start();
+    // Deliveries are claimed from the database: the dispatcher starts once it is connected and
+    // migrated, not with a failed claim (and a warning) at every start.
+    this.db.ready().then(
+      () => {
+        if (!this.stopping) this.dispatcher.start();
+      },
+      () => undefined,
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     await this.dispatcher.stop();
     await this.senders.close();
   }
