@@ -7,7 +7,7 @@ import {
   type StageCancelData,
 } from '@aviary/events';
 import { maskSecrets } from '@aviary/observability';
-import { enqueueMessage, handleOnce, OutboxRelay } from '@aviary/persistence';
+import { DatabaseUnavailableError, enqueueMessage, handleOnce, OutboxRelay } from '@aviary/persistence';
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
@@ -237,7 +237,9 @@ export class NotifyStageService implements OnApplicationBootstrap, OnApplication
     try {
       if (await this.core.stageRuns.anyWaiting()) await this.settle();
     } catch (error) {
-      this.core.logger.warn({ err: error }, 'checking notify stages failed');
+      // Not ready yet (connecting, migrating) is no failure: the next sweep looks again.
+      if (!(error instanceof DatabaseUnavailableError))
+        this.core.logger.warn({ err: error }, 'checking notify stages failed');
     } finally {
       this.sweeping = false;
     }
