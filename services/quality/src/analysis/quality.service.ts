@@ -151,8 +151,20 @@ export class QualityService implements OnApplicationShutdown {
     settings: QualitySettings,
     signal: AbortSignal,
   ): Promise<Evaluated> {
-    const judged = await this.scanToJudge(settings);
-    if (judged) return judged;
+    const repository = this.db.dataSource.getRepository(AnalysisRow);
+    // SonarQube's gate reads no scan of ours.
+    const scan =
+      settings.analysis && settings.provider === 'aviary'
+        ? await repository.findOneBy({ id: settings.analysis })
+        : null;
+    if (scan && sameGate(scan, settings)) {
+      const previous = scan.previousId ? await repository.findOneBy({ id: scan.previousId }) : null;
+      return {
+        evaluation: scan.result as Evaluation,
+        sources: scan.sources,
+        ...(previous ? { previous } : {}),
+      };
+    }
     const previous = await this.previousMainBuild(command, settings.mainBranch);
     if (settings.provider === 'sonarqube')
       return {
@@ -160,9 +172,10 @@ export class QualityService implements OnApplicationShutdown {
         sources: {},
         ...(previous ? { previous } : {}),
       };
-    // The gate, the reports and the diff come from the builder, the database and the artifact
-    // store, independently: asked at once.
-    const [gate, { sources, read }, diff] = await Promise.all([
+    const sources = sourcesOf(settings, scan);
+    // The gate, the reports and the diff come from the builder, the artifact store and the
+    // builder again, independently: asked at once.
+    const [gate, read, diff] = await Promise.all([
       resolveGate(
         settings.gate,
         settings.conditions,
@@ -171,7 +184,7 @@ export class QualityService implements OnApplicationShutdown {
         this.bus,
         this.config.queryTimeoutMs,
       ),
-      this.sourcesOf(settings).then(async (sources) => ({ sources, read: await this.readSources(sources) })),
+      this.readSources(sources),
       this.diff(command, previous),
     ]);
     const effective: QualityGate = settings.subProjects
@@ -184,41 +197,6 @@ export class QualityService implements OnApplicationShutdown {
       sources,
       ...(previous ? { previous } : {}),
     };
-  }
-
-  /**
-   * A gate stage with a scan's analysis, no reports of its own and the scan's gate settings judges
-   * the scan's evaluation as it is: the same reports, gate and new code (from the same commit and
-   * the same earlier build) would give the same one, without asking the builder and reading the
-   * reports again.
-   */
-  private async scanToJudge(settings: QualitySettings): Promise<Evaluated | undefined> {
-    const own = gateSettingsOf(settings);
-    if (!settings.analysis || !own || Object.keys(settings.reports).length > 0) return undefined;
-    const repository = this.db.dataSource.getRepository(AnalysisRow);
-    const scan = await repository.findOneBy({ id: settings.analysis });
-    // As stored: what JSON keeps (no undefined fields), whatever order jsonb gives the keys.
-    if (!scan || !isDeepStrictEqual(scan.gateSettings, JSON.parse(JSON.stringify(own)))) return undefined;
-    const previous = scan.previousId ? await repository.findOneBy({ id: scan.previousId }) : null;
-    return {
-      evaluation: scan.result as Evaluation,
-      sources: scan.sources,
-      ...(previous ? { previous } : {}),
-    };
-  }
-
-  /** The report URLs: the settings' own, or (mode gate) those of the scan stage it names. */
-  private async sourcesOf(settings: QualitySettings): Promise<Record<string, string>> {
-    const own = Object.fromEntries(
-      Object.entries(settings.reports).filter((e): e is [string, string] => typeof e[1] === 'string'),
-    );
-    if (!settings.analysis) return own;
-    const scan = await this.db.dataSource.getRepository(AnalysisRow).findOneBy({ id: settings.analysis });
-    if (!scan)
-      throw new InvalidQualitySettingsError(
-        `analysis ${settings.analysis} is not known to the quality service`,
-      );
-    return { ...scan.sources, ...own };
   }
 
   private async readSources(sources: Record<string, string>): Promise<ReadReports> {
@@ -389,6 +367,32 @@ export class QualityService implements OnApplicationShutdown {
     const previous = row.previousId ? await repo.findOneBy({ id: row.previousId }) : null;
     return { found: true, report: toQualityReport(row, previous) };
   }
+}
+
+/**
+ * A gate stage with a scan's analysis, no reports of its own and the scan's gate settings judges
+ * the scan's evaluation as it is: the same reports, gate and new code (from the same commit and the
+ * same earlier build) would give the same one, without asking the builder and reading the reports
+ * again.
+ */
+function sameGate(scan: AnalysisRow, settings: QualitySettings): boolean {
+  const own = gateSettingsOf(settings);
+  if (!own || Object.keys(settings.reports).length > 0) return false;
+  // As stored: what JSON keeps (no undefined fields), whatever order jsonb gives the keys.
+  return isDeepStrictEqual(scan.gateSettings, JSON.parse(JSON.stringify(own)));
+}
+
+/** The report URLs: the settings' own, or (mode gate) those of the scan stage it names. */
+function sourcesOf(settings: QualitySettings, scan: AnalysisRow | null): Record<string, string> {
+  const own = Object.fromEntries(
+    Object.entries(settings.reports).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
+  if (!settings.analysis) return own;
+  if (!scan)
+    throw new InvalidQualitySettingsError(
+      `analysis ${settings.analysis} is not known to the quality service`,
+    );
+  return { ...scan.sources, ...own };
 }
 
 /** The settings that decide an evaluation besides its reports (none: SonarQube decides). */
