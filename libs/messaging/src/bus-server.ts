@@ -54,6 +54,49 @@ interface InFlight {
 }
 
 /**
+ * A message whose handler is running. The server redelivers it when a keep-alive came too late (an
+ * event loop stalled past the ack wait); the redelivery is adopted rather than run a second time.
+ * Keep-alives go to the newest delivery, the one the server now waits on; the outcome goes to every
+ * delivery, newest first, so that a transport counting busy slots per delivery frees each of them.
+ */
+class RunningDelivery implements Delivery {
+  readonly subject: string;
+  readonly payload: Uint8Array;
+  readonly deliveries: number;
+  readonly id: string;
+  private readonly received: Delivery[];
+
+  constructor(first: Delivery) {
+    this.subject = first.subject;
+    this.payload = first.payload;
+    this.deliveries = first.deliveries;
+    this.id = first.id;
+    this.received = [first];
+  }
+
+  adopt(redelivery: Delivery): void {
+    this.received.unshift(redelivery);
+    redelivery.working();
+  }
+
+  ack(): void {
+    for (const delivery of this.received) delivery.ack();
+  }
+
+  nak(delayMs: number): void {
+    for (const delivery of this.received) delivery.nak(delayMs);
+  }
+
+  term(reason: string): void {
+    for (const delivery of this.received) delivery.term(reason);
+  }
+
+  working(): void {
+    this.received[0]!.working();
+  }
+}
+
+/**
  * The transport-neutral half of the Nest transport strategy: validates what arrives, runs the
  * handler inside the message's correlation context, and turns the outcome into ack, delayed nak or
  * dead letter. Subclasses only move bytes.
@@ -63,6 +106,7 @@ export abstract class BusServer extends Server implements CustomTransportStrateg
   override readonly propagatesEventHandlerErrors = true;
   protected stopping = false;
   private readonly inFlight = new Set<InFlight>();
+  private readonly running = new Map<string, RunningDelivery>();
   private ticker: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
 
@@ -83,7 +127,10 @@ export abstract class BusServer extends Server implements CustomTransportStrateg
       callback(error);
       return;
     }
-    const period = Math.max(50, Math.floor(this.settings.ackWaitMs / 3));
+    // A tick every quarter ack wait, and a keep-alive at every tick for what has not had one for half
+    // a tick: a handler's message goes at most 3/8 of the ack wait without one, leaving the rest for
+    // a busy event loop.
+    const period = Math.max(25, Math.floor(this.settings.ackWaitMs / 4));
     this.ticker = setInterval(() => this.keepAlive(period), period).unref();
     this.start(bindings);
     callback();
@@ -116,12 +163,25 @@ export abstract class BusServer extends Server implements CustomTransportStrateg
 
   /** Never rejects: callers fire and forget, and an unhandled rejection would end the process. */
   protected handleDelivery(binding: Binding, delivery: Delivery): Promise<void> {
-    return this.track(delivery, () => this.process(binding, delivery)).catch((error: unknown) => {
-      this.settings.logger.error(
-        { subject: delivery.subject, error: errorMessage(error) },
-        'delivery failed',
+    const running = this.running.get(delivery.id);
+    if (running) {
+      running.adopt(delivery);
+      this.settings.logger.warn(
+        { subject: delivery.subject, deliveries: delivery.deliveries },
+        'a message came again while its handler still runs (a keep-alive was late); it is not run twice',
       );
-    });
+      return Promise.resolve();
+    }
+    const attempt = new RunningDelivery(delivery);
+    this.running.set(attempt.id, attempt);
+    return this.track(attempt, () => this.process(binding, attempt))
+      .catch((error: unknown) => {
+        this.settings.logger.error(
+          { subject: delivery.subject, error: errorMessage(error) },
+          'delivery failed',
+        );
+      })
+      .finally(() => this.running.delete(attempt.id));
   }
 
   /** Never rejects, as {@link handleDelivery}: whatever goes wrong becomes an error reply. */
@@ -142,7 +202,7 @@ export abstract class BusServer extends Server implements CustomTransportStrateg
   private keepAlive(period: number): void {
     const now = Date.now();
     for (const entry of this.inFlight) {
-      if (entry.delivery && now - entry.touchedAt >= period) {
+      if (entry.delivery && now - entry.touchedAt >= period / 2) {
         entry.delivery.working();
         entry.touchedAt = now;
       }

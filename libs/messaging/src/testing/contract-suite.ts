@@ -404,6 +404,42 @@ export function runBusContractSuite(factory: TransportFactory): void {
       expect(seen.map((s) => s.deliveries)).toEqual([1]);
     });
 
+    it('runs a message once when the process stalls past the ack wait while its handler runs, and frees its slot', async () => {
+      const runs: number[] = [];
+      const bothStarted = latch();
+      let started = 0;
+      const { bus } = await service(
+        'worker',
+        {
+          work: async ({ n }) => {
+            runs.push(n);
+            if (n === 1) {
+              await new Promise((resolve) => setTimeout(resolve, 50));
+              // Synchronous work holds the event loop: no keep-alive leaves for over two ack waits.
+              const until = Date.now() + 900;
+              while (Date.now() < until);
+              await new Promise((resolve) => setTimeout(resolve, 600));
+              return;
+            }
+            if (++started === 2) bothStarted.release();
+            await bothStarted.promise;
+          },
+        },
+        { ackWaitMs: 400, concurrency: 2 },
+      );
+
+      await bus.client.publish(Work, { n: 1, label: 'stalls' });
+      await eventually(async () => expect(await transport.settled()).toBe(true), 15_000);
+      expect(runs).toEqual([1]);
+
+      // Two messages that only finish once both run at the same time: both slots must be free.
+      await bus.client.publish(Work, { n: 2, label: 'together' });
+      await bus.client.publish(Work, { n: 3, label: 'together' });
+      await eventually(async () => expect(await transport.settled()).toBe(true), 15_000);
+      expect([...runs].sort()).toEqual([1, 2, 3]);
+      expect(await transport.deadLetters()).toEqual([]);
+    });
+
     it('close() waits for in-flight handlers to finish and ack', async () => {
       const started = latch();
       let finished = false;
