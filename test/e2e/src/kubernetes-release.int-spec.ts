@@ -247,7 +247,13 @@ describe('a rolling release to a Kubernetes production target', () => {
           detail: String(event.data['detail']),
         })),
     );
+    const requested = {
+      target: 'kubernetes',
+      state: 'requested',
+      detail: expect.stringMatching(/^rolling release of .* requested$/),
+    };
     const healthy = [
+      requested,
       { target: 'kubernetes', state: 'deploying', detail: expect.stringContaining('rolling release of') },
       { target: 'kubernetes', state: 'healthy', detail: expect.any(String) },
     ];
@@ -255,7 +261,8 @@ describe('a rolling release to a Kubernetes production target', () => {
       healthy,
       healthy,
       [
-        healthy[0],
+        requested,
+        healthy[1],
         { target: 'kubernetes', state: 'failed', detail: expect.stringContaining('CrashLoopBackOff') },
         // Then the cleanup the failure owed: production restored.
         { target: 'kubernetes', state: 'failed', detail: 'failed: cleanup done' },

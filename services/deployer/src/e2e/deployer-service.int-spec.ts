@@ -167,7 +167,7 @@ describe('the deployer service', () => {
       outputs: { image: 'registry.local/shop:1', previousImage: '', revision: '1' },
     });
     expect(stageEvents(deploy, 'started')).toHaveLength(1);
-    expect(releaseStates(deploy)).toEqual(expect.arrayContaining(['deploying', 'healthy']));
+    expect(releaseStates(deploy)).toEqual(['requested', 'deploying', 'healthy']);
     expect(kube.get('Deployment', 'production', 'shop')?.metadata.generation).toBe(1);
 
     await client.client.publish(commands.deploy, deploy);
@@ -176,6 +176,7 @@ describe('the deployer service', () => {
     await result(marker);
     expect(stageEvents(deploy, 'completed')).toHaveLength(1);
     expect(stageEvents(deploy, 'started')).toHaveLength(1);
+    expect(releaseStates(deploy)).toEqual(['requested', 'deploying', 'healthy']);
     expect(kube.get('Deployment', 'production', 'shop')?.metadata.generation).toBe(1);
   });
 

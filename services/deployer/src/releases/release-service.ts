@@ -281,6 +281,12 @@ export class ReleaseService implements OnModuleInit, OnApplicationShutdown {
       const row = await manager.findOne(ReleaseRow, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!row) {
         await insertRelease(manager, release, this.leaseUntil());
+        await enqueueMessage(
+          manager,
+          ReleaseChanged,
+          releaseChanged(release, target, `${release.strategy} release of ${release.image} requested`),
+          this.meta(release, causationid, `${release.id}/requested`),
+        );
         await this.started(manager, command, causationid);
         return release;
       }
