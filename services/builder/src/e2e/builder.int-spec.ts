@@ -315,7 +315,8 @@ describe('builder service end to end', () => {
     expect(await resultOf(executionId, 'lint')).toMatchObject({
       outcome: 'failed',
       outputs: { exitCode: 2 },
-      error: { code: 'exit-code', message: 'the command exited with code 2' },
+      // A retry may pass (flaky tests): the stage's retries, if any, run it again.
+      error: { code: 'exit-code', message: 'the command exited with code 2', retryable: true },
     });
     // The same attempt again (a redelivery, or the outbox relaying twice), then another stage.
     await client.client.publish(StageCommands.builder.run, failing);
@@ -362,7 +363,7 @@ describe('builder service end to end', () => {
     );
     expect(await resultOf(executionId, 'late')).toMatchObject({
       outcome: 'failed',
-      error: { code: 'timeout', message: expect.stringContaining('timed out after') },
+      error: { code: 'timeout', message: expect.stringContaining('timed out after'), retryable: true },
     });
   }, 60_000);
 

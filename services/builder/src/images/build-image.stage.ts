@@ -203,6 +203,7 @@ export class BuildImageStage {
       throw new StageFailure(
         'exit-code',
         `the image command exited with code ${result.exitCode ?? result.signal}`,
+        { retryable: true },
       );
     const written = parseOutputFile(await readFile(outputFile, 'utf8').catch(() => ''), [
       'imageDigest',

@@ -107,7 +107,9 @@ export class RunStage {
         result.exitCode === null
           ? `was killed by ${result.signal ?? 'a signal'}`
           : `exited with code ${result.exitCode}`;
-      throw new StageFailure('exit-code', `the command ${how}`, { outputs });
+      // A command can fail once and pass the next time (a flaky test, a registry that hiccupped):
+      // the stage's retries, if it has any, are for this.
+      throw new StageFailure('exit-code', `the command ${how}`, { outputs, retryable: true });
     }
     const missingDeclared = settings.outputs.filter((name) => !(name in outputs));
     if (collected.missing.length > 0 || missingDeclared.length > 0) {

@@ -52,6 +52,7 @@ function stoppedFailure(stop: StopReason): StageFailure {
       return new StageFailure(
         'timeout',
         `timed out after ${humanMs(stop.afterMs)} (the stage's timeout); its processes were stopped`,
+        { retryable: true },
       );
     case 'cancelled':
       return new StageFailure('cancelled', `cancelled: ${stop.reason}; its processes were stopped`);

@@ -63,9 +63,16 @@ class Driver {
     return this.step((run) => run.stageCompleted(stageId, at, outputs));
   }
 
-  fail(stageId: string, message = 'exit code 1', code?: string): this {
+  fail(stageId: string, message = 'exit code 1', code?: string, retryable?: boolean): this {
     const at = this.state.stages.get(stageId)!.attempt;
-    return this.step((run) => run.stageFailed(stageId, at, { message, ...(code ? { code } : {}) }, {}));
+    return this.step((run) =>
+      run.stageFailed(
+        stageId,
+        at,
+        { message, ...(code ? { code } : {}), ...(retryable === undefined ? {} : { retryable }) },
+        {},
+      ),
+    );
   }
 
   fire(kind: 'stage-timeout' | 'stage-retry' | 'wait-done', stageId: string): this {
@@ -191,6 +198,28 @@ describe('an execution', () => {
     expect(d.reasonOf('build')).toBe('not run: test failed the pipeline');
     expect(d.state.status).toBe('FAILED');
     expect(d.state.reason).toBe('stage test failed: tests failed again');
+  });
+
+  it("does not spend a stage's retries on a failure its worker says a retry cannot help", () => {
+    const retries = { max: 2, initialBackoffMs: 1_000, maxBackoffMs: 10_000, factor: 3 };
+    const d = drive(pipeline([stage('deploy', 'deploy', { retries })])).start();
+    d.fail(
+      'deploy',
+      'the API server refused the Deployment: spec.replicas: Invalid value',
+      'invalid-manifest',
+      false,
+    );
+    expect(d.statuses()).toEqual({ deploy: 'FAILED' });
+    expect(d.last.timersToAdd).toEqual([]);
+    expect(d.state.reason).toBe(
+      'stage deploy failed: the API server refused the Deployment: spec.replicas: Invalid value ' +
+        '(not retried: invalid-manifest says a retry cannot help)',
+    );
+
+    // A failure that may pass on another try still gets them.
+    const e = drive(pipeline([stage('test', 'run', { retries })])).start();
+    e.fail('test', 'the command exited with code 1', 'exit-code', true);
+    expect(e.reasonOf('test')).toBe('attempt 1 failed: the command exited with code 1; attempt 2 in 1s');
   });
 
   it('runs an attempt whose worker died again, twice at most, before and besides the stage retries', () => {

@@ -162,14 +162,22 @@ export class ExecutionRun {
   stageFailed(
     stageId: string,
     attempt: number,
-    error: { message: string; code?: string },
+    error: { message: string; code?: string; retryable?: boolean },
     outputs: Record<string, unknown>,
   ): Outcome {
     const stage = this.waitingWorker(stageId, attempt);
     if (!stage) return ignored(`not waiting for attempt ${attempt} of ${stageId}`);
     this.endAttempt(stage, 'FAILED', { outputs, error: error.message });
     stage.outputs = { ...stage.outputs, ...outputs };
-    this.attemptFailed(stage, error.message, error.code === 'worker-lost');
+    // The worker knows when running the attempt again would fail the same way (a manifest the API
+    // server refuses, settings that do not parse, a gate or a canary that judged): the stage's
+    // retries would only delay the failure.
+    if (error.retryable === false && stage.retriesUsed < stage.definition.retries.max)
+      this.failed(
+        stage,
+        `${error.message} (not retried: ${error.code ?? 'the worker'} says a retry cannot help)`,
+      );
+    else this.attemptFailed(stage, error.message, error.code === 'worker-lost');
     this.advance();
     return APPLIED;
   }
