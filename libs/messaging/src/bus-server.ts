@@ -47,12 +47,6 @@ type Decoded =
   | { ok: true; envelope: Envelope; contract: AnyContract; data: unknown }
   | { ok: false; reason: DeadLetterReason; error: string; envelope?: Envelope };
 
-interface InFlight {
-  delivery: Delivery | undefined;
-  touchedAt: number;
-  done: Promise<unknown>;
-}
-
 /**
  * A message whose handler is running. The server redelivers it when a keep-alive came too late (an
  * event loop stalled past the ack wait); the redelivery is adopted rather than run a second time.
@@ -65,6 +59,8 @@ class RunningDelivery implements Delivery {
   readonly deliveries: number;
   readonly id: string;
   private readonly received: Delivery[];
+  /** When the server last heard that the handler is still working. */
+  touchedAt = Date.now();
 
   constructor(first: Delivery) {
     this.subject = first.subject;
@@ -76,7 +72,7 @@ class RunningDelivery implements Delivery {
 
   adopt(redelivery: Delivery): void {
     this.received.unshift(redelivery);
-    redelivery.working();
+    this.working();
   }
 
   ack(): void {
@@ -93,6 +89,7 @@ class RunningDelivery implements Delivery {
 
   working(): void {
     this.received[0]!.working();
+    this.touchedAt = Date.now();
   }
 }
 
@@ -105,7 +102,9 @@ export abstract class BusServer extends Server implements CustomTransportStrateg
   /** Handler failures come back to the transport (which retries them) rather than Nest's logger. */
   override readonly propagatesEventHandlerErrors = true;
   protected stopping = false;
-  private readonly inFlight = new Set<InFlight>();
+  /** Every handler running, messages and queries: what close() waits for. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** The messages being handled, by id: kept alive, and a redelivery of one is not run again. */
   private readonly running = new Map<string, RunningDelivery>();
   private ticker: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
@@ -174,7 +173,7 @@ export abstract class BusServer extends Server implements CustomTransportStrateg
     }
     const attempt = new RunningDelivery(delivery);
     this.running.set(attempt.id, attempt);
-    return this.track(attempt, () => this.process(binding, attempt))
+    return this.track(() => this.process(binding, attempt))
       .catch((error: unknown) => {
         this.settings.logger.error(
           { subject: delivery.subject, error: errorMessage(error) },
@@ -186,27 +185,24 @@ export abstract class BusServer extends Server implements CustomTransportStrateg
 
   /** Never rejects, as {@link handleDelivery}: whatever goes wrong becomes an error reply. */
   protected answerQuery(binding: Binding, subject: string, payload: Uint8Array): Promise<QueryReply> {
-    return this.track(undefined, () => this.answer(binding, subject, payload)).catch(
-      (error: unknown): QueryReply => ({ ok: false, error: errorMessage(error) }),
-    );
+    return this.track(() => this.answer(binding, subject, payload)).catch((error: unknown): QueryReply => ({
+      ok: false,
+      error: errorMessage(error),
+    }));
   }
 
-  private track<T>(delivery: Delivery | undefined, work: () => Promise<T>): Promise<T> {
-    const entry: InFlight = { delivery, touchedAt: Date.now(), done: Promise.resolve() };
-    this.inFlight.add(entry);
-    const done = work().finally(() => this.inFlight.delete(entry));
-    entry.done = done;
+  private track<T>(work: () => Promise<T>): Promise<T> {
+    const done = work();
+    const settled = done.catch(() => undefined);
+    this.inFlight.add(settled);
+    void settled.then(() => this.inFlight.delete(settled));
     return done;
   }
 
   private keepAlive(period: number): void {
     const now = Date.now();
-    for (const entry of this.inFlight) {
-      if (entry.delivery && now - entry.touchedAt >= period / 2) {
-        entry.delivery.working();
-        entry.touchedAt = now;
-      }
-    }
+    for (const delivery of this.running.values())
+      if (now - delivery.touchedAt >= period / 2) delivery.working();
   }
 
   private async shutdown(): Promise<void> {
@@ -223,7 +219,7 @@ export abstract class BusServer extends Server implements CustomTransportStrateg
     const { shutdownTimeoutMs } = this.settings;
     let timer: NodeJS.Timeout | undefined;
     const finished = await Promise.race([
-      Promise.allSettled([...this.inFlight].map((entry) => entry.done)).then(() => true),
+      Promise.all(this.inFlight).then(() => true),
       new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), shutdownTimeoutMs))),
     ]);
     clearTimeout(timer);
