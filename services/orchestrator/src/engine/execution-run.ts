@@ -169,15 +169,10 @@ export class ExecutionRun {
     if (!stage) return ignored(`not waiting for attempt ${attempt} of ${stageId}`);
     this.endAttempt(stage, 'FAILED', { outputs, error: error.message });
     stage.outputs = { ...stage.outputs, ...outputs };
-    // The worker knows when running the attempt again would fail the same way (a manifest the API
-    // server refuses, settings that do not parse, a gate or a canary that judged): the stage's
-    // retries would only delay the failure.
-    if (error.retryable === false && stage.retriesUsed < stage.definition.retries.max)
-      this.failed(
-        stage,
-        `${error.message} (not retried: ${error.code ?? 'the worker'} says a retry cannot help)`,
-      );
-    else this.attemptFailed(stage, error.message, error.code === 'worker-lost');
+    this.attemptFailed(stage, error.message, {
+      workerLost: error.code === 'worker-lost',
+      ...(error.retryable === false ? { notRetryable: error.code ?? 'the worker' } : {}),
+    });
     this.advance();
     return APPLIED;
   }
@@ -590,15 +585,22 @@ export class ExecutionRun {
   /**
    * An attempt failed: retry after a backoff while retries remain, else the stage failed. A lost
    * worker's attempt is retried first out of its own allowance ({@link WORKER_LOST_RETRIES}), so
-   * that the stage's retries stay for its own failures.
+   * that the stage's retries stay for its own failures. A failure its worker calls `notRetryable`
+   * (a manifest the API server refuses, settings that do not parse, a gate or a canary that judged)
+   * would fail the same way again: the retries would only delay it.
    */
-  private attemptFailed(stage: StageState, reason: string, workerLost = false): void {
+  private attemptFailed(
+    stage: StageState,
+    reason: string,
+    how: { workerLost?: boolean; notRetryable?: string } = {},
+  ): void {
     this.changes.timersToClear.add(stage.id);
     const policy = stage.definition.retries;
     // The attempts so far that the stage's retries do not account for were lost workers' retries.
     const lostRetriesUsed = stage.attempt - 1 - stage.retriesUsed;
-    const lostRetry = workerLost && lostRetriesUsed < WORKER_LOST_RETRIES;
-    if (lostRetry || stage.retriesUsed < policy.max) {
+    const lostRetry = how.workerLost === true && lostRetriesUsed < WORKER_LOST_RETRIES;
+    const retriesLeft = stage.retriesUsed < policy.max;
+    if (lostRetry || (retriesLeft && how.notRetryable === undefined)) {
       if (!lostRetry) stage.retriesUsed += 1;
       const delayMs = lostRetry ? WORKER_LOST_RETRY_MS : retryDelayMs(policy, stage.retriesUsed);
       stage.waitingFor = 'retry';
@@ -616,7 +618,12 @@ export class ExecutionRun {
       );
       return;
     }
-    this.failed(stage, reason);
+    this.failed(
+      stage,
+      retriesLeft && how.notRetryable !== undefined
+        ? `${reason} (not retried: ${how.notRetryable} says a retry cannot help)`
+        : reason,
+    );
   }
 
   /** The stage failed for good: its `onFailure` says what happens to the pipeline. */
